@@ -1,0 +1,3 @@
+module sovra
+
+go 1.26
