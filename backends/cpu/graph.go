@@ -1,0 +1,498 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+
+	"sovra/backends"
+	"sovra/kernels/quant"
+	"sovra/kernels/vec"
+)
+
+// node is one op of a graph. Nodes are recorded in the order they are built,
+// which is an order in which their inputs come first; Compute runs them in it.
+type node struct {
+	op    backends.Op
+	in    [4]backends.Value
+	shape backends.Shape
+	w     *tensor // the weight or buffer the op reads or writes
+	scale float32
+	rope  backends.RopeParams
+	attn  backends.AttentionParams
+	ints  []int32   // integer inputs
+	out   []float32 // float result, once computed
+	done  bool
+}
+
+// Kinds of node beyond the backend ops: graph inputs.
+const (
+	opInts backends.Op = -1 - iota
+	opFloats
+)
+
+// graph records ops and runs them on Compute.
+type graph struct {
+	nodes []node
+	err   error
+}
+
+const dead backends.Value = -1
+
+func (g *graph) fail(format string, args ...any) backends.Value {
+	if g.err == nil {
+		g.err = fmt.Errorf("cpu: "+format, args...)
+	}
+	return dead
+}
+
+// add records n unless the graph has failed.
+func (g *graph) add(n node) backends.Value {
+	if g.err != nil {
+		return dead
+	}
+	g.nodes = append(g.nodes, n)
+	return backends.Value(len(g.nodes) - 1)
+}
+
+// get returns the node of v, or nil (and fails the graph) when v is dead or
+// not a float value.
+func (g *graph) get(v backends.Value, what string) *node {
+	if g.err != nil {
+		return nil
+	}
+	if v < 0 || int(v) >= len(g.nodes) {
+		g.fail("%s: invalid value %d", what, v)
+		return nil
+	}
+	n := &g.nodes[v]
+	if n.op == opInts {
+		g.fail("%s: value %d holds integers, want floats", what, v)
+		return nil
+	}
+	return n
+}
+
+func (g *graph) getInts(v backends.Value, what string) *node {
+	if g.err != nil {
+		return nil
+	}
+	if v < 0 || int(v) >= len(g.nodes) || g.nodes[v].op != opInts {
+		g.fail("%s: value %d is not an integer input", what, v)
+		return nil
+	}
+	return &g.nodes[v]
+}
+
+func weight(b backends.Buffer) *tensor {
+	t, _ := b.(*tensor)
+	return t
+}
+
+func (g *graph) Int32s(name string, data []int32) backends.Value {
+	return g.add(node{op: opInts, ints: data, shape: backends.Shape{len(data)}})
+}
+
+func (g *graph) Floats(name string, shape backends.Shape, data []float32) backends.Value {
+	if shape.Elements() != len(data) {
+		return g.fail("input %q: %d values for shape %v", name, len(data), shape)
+	}
+	return g.add(node{op: opFloats, out: data, shape: shape, done: true})
+}
+
+func (g *graph) Embed(table backends.Buffer, ids backends.Value) backends.Value {
+	t, in := weight(table), g.getInts(ids, "embed")
+	if in == nil {
+		return dead
+	}
+	if t == nil || len(t.shape) != 2 {
+		return g.fail("embed: table must be a 2-D cpu weight")
+	}
+	return g.add(node{op: backends.OpEmbed, in: [4]backends.Value{ids}, w: t, shape: backends.Shape{len(in.ints), t.cols()}})
+}
+
+func (g *graph) MatMul(x backends.Value, w backends.Buffer) backends.Value {
+	t, xn := weight(w), g.get(x, "matmul")
+	if xn == nil {
+		return dead
+	}
+	if t == nil || len(t.shape) != 2 || t.raw == nil {
+		return g.fail("matmul: weight must be a 2-D cpu weight")
+	}
+	if len(xn.shape) != 2 || xn.shape[1] != t.cols() {
+		return g.fail("matmul %s: x is %v, want [n, %d]", t.name, xn.shape, t.cols())
+	}
+	return g.add(node{op: backends.OpMatMul, in: [4]backends.Value{x}, w: t, shape: backends.Shape{xn.shape[0], t.rows()}})
+}
+
+// binary records an element-wise op of a and b, where b has a's shape or is a
+// single row.
+func (g *graph) binary(op backends.Op, a, b backends.Value) backends.Value {
+	an, bn := g.get(a, op.String()), g.get(b, op.String())
+	if an == nil || bn == nil {
+		return dead
+	}
+	if len(an.shape) != 2 || len(bn.shape) != 2 || an.shape[1] != bn.shape[1] || (bn.shape[0] != an.shape[0] && bn.shape[0] != 1) {
+		return g.fail("%s: shapes %v and %v do not match", op, an.shape, bn.shape)
+	}
+	return g.add(node{op: op, in: [4]backends.Value{a, b}, shape: an.shape})
+}
+
+func (g *graph) Add(a, b backends.Value) backends.Value { return g.binary(backends.OpAdd, a, b) }
+func (g *graph) Mul(a, b backends.Value) backends.Value { return g.binary(backends.OpMul, a, b) }
+
+// unary records an element-wise op of x.
+func (g *graph) unary(op backends.Op, x backends.Value, scale float32) backends.Value {
+	xn := g.get(x, op.String())
+	if xn == nil {
+		return dead
+	}
+	return g.add(node{op: op, in: [4]backends.Value{x}, shape: xn.shape, scale: scale})
+}
+
+func (g *graph) Scale(a backends.Value, s float32) backends.Value {
+	return g.unary(backends.OpScale, a, s)
+}
+func (g *graph) SiLU(x backends.Value) backends.Value { return g.unary(backends.OpSiLU, x, 0) }
+func (g *graph) GELU(x backends.Value) backends.Value { return g.unary(backends.OpGELU, x, 0) }
+
+func (g *graph) SwiGLU(gate, up backends.Value) backends.Value {
+	gn, un := g.get(gate, "swiglu"), g.get(up, "swiglu")
+	if gn == nil || un == nil {
+		return dead
+	}
+	if gn.shape.String() != un.shape.String() {
+		return g.fail("swiglu: shapes %v and %v differ", gn.shape, un.shape)
+	}
+	return g.add(node{op: backends.OpSwiGLU, in: [4]backends.Value{gate, up}, shape: gn.shape})
+}
+
+func (g *graph) RMSNorm(x backends.Value, w backends.Buffer, eps float32) backends.Value {
+	xn := g.get(x, "rmsnorm")
+	if xn == nil {
+		return dead
+	}
+	var t *tensor
+	if w != nil {
+		t = weight(w)
+		if t == nil || t.f32 == nil || t.shape.Elements() != xn.shape[len(xn.shape)-1] {
+			return g.fail("rmsnorm: weight %v must be F32 [%d]", w.Shape(), xn.shape[len(xn.shape)-1])
+		}
+	}
+	return g.add(node{op: backends.OpRMSNorm, in: [4]backends.Value{x}, w: t, shape: xn.shape, scale: eps})
+}
+
+func (g *graph) Rope(x, pos backends.Value, p backends.RopeParams) backends.Value {
+	xn, pn := g.get(x, "rope"), g.getInts(pos, "rope")
+	if xn == nil || pn == nil {
+		return dead
+	}
+	switch {
+	case len(xn.shape) != 2 || p.HeadDim <= 0 || xn.shape[1]%p.HeadDim != 0:
+		return g.fail("rope: x %v is not made of heads of %d", xn.shape, p.HeadDim)
+	case p.Dims <= 0 || p.Dims > p.HeadDim || p.Dims%2 != 0:
+		return g.fail("rope: %d rotated dimensions for heads of %d", p.Dims, p.HeadDim)
+	case len(pn.ints) != xn.shape[0]:
+		return g.fail("rope: %d positions for %d rows", len(pn.ints), xn.shape[0])
+	}
+	var t *tensor
+	if p.Factors != nil {
+		if t = weight(p.Factors); t == nil || t.f32 == nil || len(t.f32) != p.Dims/2 {
+			return g.fail("rope: factors %v must be F32 [%d]", p.Factors.Shape(), p.Dims/2)
+		}
+	}
+	return g.add(node{op: backends.OpRope, in: [4]backends.Value{x, pos}, w: t, rope: p, shape: xn.shape})
+}
+
+func (g *graph) Store(dst backends.Buffer, x, rows backends.Value) backends.Value {
+	t, xn, rn := weight(dst), g.get(x, "store"), g.getInts(rows, "store")
+	if xn == nil || rn == nil {
+		return dead
+	}
+	if t == nil || (t.f32 == nil && t.f16 == nil) || len(t.shape) != 2 {
+		return g.fail("store: destination must be a 2-D cpu buffer")
+	}
+	if len(xn.shape) != 2 || xn.shape[1] != t.cols() || len(rn.ints) != xn.shape[0] {
+		return g.fail("store %s: x %v, %d rows, buffer %v", t.name, xn.shape, len(rn.ints), t.shape)
+	}
+	return g.add(node{op: backends.OpStore, in: [4]backends.Value{x, rows}, w: t, shape: t.shape})
+}
+
+func (g *graph) Attention(q, k, v, mask backends.Value, p backends.AttentionParams) backends.Value {
+	qn, kn, vn, mn := g.get(q, "attention"), g.get(k, "attention"), g.get(v, "attention"), g.get(mask, "attention")
+	if qn == nil || kn == nil || vn == nil || mn == nil {
+		return dead
+	}
+	switch {
+	case kn.op != backends.OpStore || vn.op != backends.OpStore:
+		return g.fail("attention: k and v must be values returned by Store")
+	case p.HeadDim <= 0 || p.KVHeads <= 0 || p.Heads%p.KVHeads != 0:
+		return g.fail("attention: %d heads over %d KV heads of %d", p.Heads, p.KVHeads, p.HeadDim)
+	case len(qn.shape) != 2 || qn.shape[1] != p.Heads*p.HeadDim:
+		return g.fail("attention: q %v, want [n, %d]", qn.shape, p.Heads*p.HeadDim)
+	case kn.w.cols() != p.KVHeads*p.HeadDim || vn.w.cols() != p.KVHeads*p.HeadDim || kn.w.rows() != vn.w.rows():
+		return g.fail("attention: caches %v and %v, want [slots, %d]", kn.w.shape, vn.w.shape, p.KVHeads*p.HeadDim)
+	case len(mn.shape) != 2 || mn.shape[0] != qn.shape[0] || mn.shape[1] > kn.w.rows():
+		return g.fail("attention: mask %v for %d queries over %d slots", mn.shape, qn.shape[0], kn.w.rows())
+	}
+	return g.add(node{op: backends.OpAttention, in: [4]backends.Value{q, k, v, mask}, attn: p, shape: qn.shape})
+}
+
+func (g *graph) Rows(x, idx backends.Value) backends.Value {
+	xn, in := g.get(x, "rows"), g.getInts(idx, "rows")
+	if xn == nil || in == nil {
+		return dead
+	}
+	for _, r := range in.ints {
+		if r < 0 || int(r) >= xn.shape[0] {
+			return g.fail("rows: index %d out of [0, %d)", r, xn.shape[0])
+		}
+	}
+	return g.add(node{op: backends.OpRows, in: [4]backends.Value{x, idx}, shape: backends.Shape{len(in.ints), xn.shape[1]}})
+}
+
+func (g *graph) Shape(v backends.Value) backends.Shape {
+	if v < 0 || int(v) >= len(g.nodes) {
+		return nil
+	}
+	return g.nodes[v].shape
+}
+
+func (g *graph) Err() error { return g.err }
+
+// Compute runs every node not yet run. Nodes only depend on earlier nodes, so
+// one pass in order suffices.
+func (g *graph) Compute(outputs ...backends.Value) error {
+	for _, o := range outputs {
+		if g.get(o, "compute") == nil {
+			break
+		}
+	}
+	for i := range g.nodes {
+		if g.err != nil {
+			return g.err
+		}
+		n := &g.nodes[i]
+		if n.done || n.op == opInts {
+			continue
+		}
+		n.out = make([]float32, n.shape.Elements())
+		g.run(n)
+		n.done = true
+	}
+	return g.err
+}
+
+func (g *graph) Read(v backends.Value, dst []float32) error {
+	n := g.get(v, "read")
+	if n == nil {
+		return g.err
+	}
+	if !n.done {
+		return fmt.Errorf("cpu: read of value %d before Compute", v)
+	}
+	if len(dst) != len(n.out) {
+		return fmt.Errorf("cpu: read of %v into %d floats", n.shape, len(dst))
+	}
+	copy(dst, n.out)
+	return nil
+}
+
+// run computes one node into n.out.
+func (g *graph) run(n *node) {
+	in := func(i int) *node { return &g.nodes[n.in[i]] }
+	switch n.op {
+	case backends.OpEmbed:
+		g.embed(n, in(0).ints)
+	case backends.OpMatMul:
+		g.matmul(n, in(0))
+	case backends.OpAdd, backends.OpMul:
+		a, b := in(0), in(1)
+		d := n.shape[1]
+		for r := range n.shape[0] {
+			br := b.out[:d]
+			if b.shape[0] != 1 {
+				br = b.out[r*d : (r+1)*d]
+			}
+			if n.op == backends.OpAdd {
+				vec.Add(n.out[r*d:(r+1)*d], a.out[r*d:(r+1)*d], br)
+			} else {
+				vec.Mul(n.out[r*d:(r+1)*d], a.out[r*d:(r+1)*d], br)
+			}
+		}
+	case backends.OpScale:
+		vec.Scale(n.out, in(0).out, n.scale)
+	case backends.OpSiLU:
+		vec.SiLU(n.out, in(0).out)
+	case backends.OpGELU:
+		vec.GELU(n.out, in(0).out)
+	case backends.OpSwiGLU:
+		vec.SwiGLU(n.out, in(0).out, in(1).out)
+	case backends.OpRMSNorm:
+		d := n.shape[len(n.shape)-1]
+		x := in(0).out
+		for r := 0; r < len(x); r += d {
+			vec.RMSNorm(n.out[r:r+d], x[r:r+d], n.scale)
+			if n.w != nil {
+				vec.Mul(n.out[r:r+d], n.out[r:r+d], n.w.f32)
+			}
+		}
+	case backends.OpRope:
+		g.ropeRows(n, in(0).out, in(1).ints)
+	case backends.OpStore:
+		g.store(n, in(0), in(1).ints)
+	case backends.OpAttention:
+		attention(n, in(0), in(1).w, in(2).w, in(3))
+	case backends.OpRows:
+		x, d := in(0).out, n.shape[1]
+		for i, r := range in(1).ints {
+			copy(n.out[i*d:(i+1)*d], x[int(r)*d:(int(r)+1)*d])
+		}
+	default:
+		g.fail("op %v not implemented", n.op)
+	}
+}
+
+func (g *graph) embed(n *node, ids []int32) {
+	t, d := n.w, n.shape[1]
+	for i, id := range ids {
+		if id < 0 || int(id) >= t.rows() {
+			g.fail("embed: token id %d out of [0, %d)", id, t.rows())
+			return
+		}
+		if err := quant.Dequantize(t.dtype, t.row(int(id)), n.out[i*d:(i+1)*d]); err != nil {
+			g.fail("embed: %v", err)
+			return
+		}
+	}
+}
+
+// matmul rounds each row of x to the weight's activation type and takes its
+// dot product with every row of the weight.
+func (g *graph) matmul(n *node, x *node) {
+	t := n.w
+	k, m := t.cols(), t.rows()
+	vt := t.dtype.VecDotType()
+	qb, err := vt.RowBytes(k)
+	if err != nil {
+		g.fail("matmul %s: %v", t.name, err)
+		return
+	}
+	q := make([]byte, qb)
+	for i := range n.shape[0] {
+		xr := x.out[i*k : (i+1)*k]
+		out := n.out[i*m : (i+1)*m]
+		if t.f32 != nil {
+			for j := range out {
+				out[j] = vec.Dot(xr, t.f32[j*k:(j+1)*k])
+			}
+			continue
+		}
+		if err := quant.Quantize(vt, xr, q); err != nil {
+			g.fail("matmul %s: %v", t.name, err)
+			return
+		}
+		for j := range out {
+			out[j] = quant.VecDot(t.dtype, k, t.row(j), q)
+		}
+	}
+}
+
+func (g *graph) ropeRows(n *node, x []float32, pos []int32) {
+	p := n.rope
+	scale := p.Scale
+	if scale == 0 {
+		scale = 1
+	}
+	var factors []float32
+	if n.w != nil {
+		factors = n.w.f32
+	}
+	cos, sin := make([]float32, p.Dims/2), make([]float32, p.Dims/2)
+	copy(n.out, x)
+	d := n.shape[1]
+	for r, ps := range pos {
+		vec.RopeAngles(cos, sin, float32(ps), p.Base, scale, factors)
+		for h := r * d; h < (r+1)*d; h += p.HeadDim {
+			vec.Rope(n.out[h:h+p.HeadDim], cos, sin, p.Neox)
+		}
+	}
+}
+
+func (g *graph) store(n *node, x *node, rows []int32) {
+	t, d := n.w, n.w.cols()
+	for i, r := range rows {
+		if r < 0 || int(r) >= t.rows() {
+			g.fail("store %s: row %d out of [0, %d)", t.name, r, t.rows())
+			return
+		}
+		src := x.out[i*d : (i+1)*d]
+		if t.f32 != nil {
+			copy(t.f32[int(r)*d:], src)
+			continue
+		}
+		dst := t.f16[int(r)*d : (int(r)+1)*d]
+		for j, v := range src {
+			dst[j] = quant.F32ToF16(v)
+		}
+	}
+	n.out = nil // the value stands for the buffer
+}
+
+// attention computes softmax(scale·q·kᵀ + mask)·v per head. With an F16 cache
+// the query and the probabilities are rounded to F16 before their products
+// with the cache, as llama.cpp does.
+func attention(n *node, q *node, k, v *tensor, mask *node) {
+	p := n.attn
+	hd, L := p.HeadDim, mask.shape[1]
+	group := p.Heads / p.KVHeads
+	kvw := p.KVHeads * hd
+	half := k.f16 != nil
+	scores := make([]float32, L)
+	qh := make([]float32, hd)
+	row := make([]float32, hd)
+	for t := range q.shape[0] {
+		m := mask.out[t*L : (t+1)*L]
+		for h := range p.Heads {
+			off := (h / group) * hd
+			copy(qh, q.out[t*p.Heads*hd+h*hd:][:hd])
+			if half {
+				roundHalf(qh)
+			}
+			for j := range L {
+				if math.IsInf(float64(m[j]), -1) {
+					scores[j] = m[j]
+					continue
+				}
+				scores[j] = vec.Dot(qh, cacheRow(k, j*kvw+off, row))*p.Scale + m[j]
+			}
+			vec.Softmax(scores)
+			if v.f16 != nil {
+				roundHalf(scores)
+			}
+			out := n.out[t*p.Heads*hd+h*hd:][:hd]
+			for j, s := range scores {
+				if s != 0 {
+					vec.Axpy(out, s, cacheRow(v, j*kvw+off, row))
+				}
+			}
+		}
+	}
+}
+
+// cacheRow returns len(row) elements of a cache buffer from offset off, as
+// float32 (decoded into row when the cache is F16).
+func cacheRow(t *tensor, off int, row []float32) []float32 {
+	if t.f32 != nil {
+		return t.f32[off : off+len(row)]
+	}
+	for i, h := range t.f16[off : off+len(row)] {
+		row[i] = quant.F16ToF32(h)
+	}
+	return row
+}
+
+func roundHalf(x []float32) {
+	for i, v := range x {
+		x[i] = quant.F16ToF32(quant.F32ToF16(v))
+	}
+}
