@@ -267,7 +267,7 @@ func (e *Engine) Generate(ctx context.Context, req Request, emit func(id int32, 
 	}
 	res.PromptTime = time.Since(start)
 	start = time.Now()
-	dec := e.Tokenizer.NewDecoder()
+	dec := e.Tokenizer.NewContinuationDecoder()
 	pos := len(req.Prompt)
 	for req.MaxTokens <= 0 || len(res.Tokens) < req.MaxTokens {
 		id := smp.Sample(e.logits)

@@ -70,6 +70,7 @@ func loadReference(t *testing.T, model string) (*reference, string) {
 func TestParityWithLlamaCpp(t *testing.T) {
 	for model, tol := range tolerances {
 		t.Run(model, func(t *testing.T) {
+			t.Parallel()
 			ref, path := loadReference(t, model)
 			e, err := engine.Load(path, engine.Options{Context: 256})
 			if err != nil {
@@ -144,6 +145,7 @@ func TestParityWithLlamaCpp(t *testing.T) {
 func TestIncrementalMatchesBatch(t *testing.T) {
 	for _, model := range []string{"parity-llama-F32", "parity-llama-Q4_0", "parity-kquant-Q4_K_M"} {
 		t.Run(model, func(t *testing.T) {
+			t.Parallel()
 			_, path := loadReference(t, model)
 			// A small prefill batch also makes the prompt span several steps.
 			e, err := engine.Load(path, engine.Options{Context: 128, Batch: 3})
