@@ -206,7 +206,7 @@ func Parse(data []byte) (*File, error) {
 		return nil, errorf(ErrTruncated, "file is %d bytes, too short for a header", len(data))
 	}
 	if len(data) < len(magic) || string(data[:len(magic)]) != magic {
-		return nil, errorf(ErrNotGGUF, "file starts with %q, not %q", data[:min(len(data), len(magic))], magic)
+		return nil, errorf(ErrNotGGUF, "not a GGUF file (starts with %q, not %q)", data[:min(len(data), len(magic))], magic)
 	}
 	r.off = len(magic)
 	version, err := r.u32("version")
