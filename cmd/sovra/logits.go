@@ -40,16 +40,9 @@ func logitsCmd(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer e.Close()
-	var in []int32
-	if ids != "" {
-		if in, err = parseIDs(ids); err != nil {
-			return err
-		}
-		if err := checkIDs(in, e.Model.Config().Vocab); err != nil {
-			return err
-		}
-	} else {
-		in = e.Tokenize(prompt)
+	in, err := promptIDs(e, ids, prompt)
+	if err != nil {
+		return err
 	}
 	type position struct {
 		Top []scored `json:"top"`

@@ -121,6 +121,19 @@ func (m *modelFlags) load() (*engine.Engine, string, error) {
 	return e, name, err
 }
 
+// promptIDs returns the ids given with --ids (checked against the vocabulary,
+// used as given) or else the tokenized prompt.
+func promptIDs(e *engine.Engine, ids, prompt string) ([]int32, error) {
+	if ids == "" {
+		return e.Tokenize(prompt), nil
+	}
+	in, err := parseIDs(ids)
+	if err != nil {
+		return nil, err
+	}
+	return in, checkIDs(in, e.Model.Config().Vocab)
+}
+
 // parseIDs parses a comma-separated list of token ids.
 func parseIDs(s string) ([]int32, error) {
 	var ids []int32

@@ -58,16 +58,9 @@ func runCmd(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer e.Close()
-	var promptIDs []int32
-	if ids != "" {
-		if promptIDs, err = parseIDs(ids); err != nil {
-			return err
-		}
-		if err := checkIDs(promptIDs, e.Model.Config().Vocab); err != nil {
-			return err
-		}
-	} else {
-		promptIDs = e.Tokenize(prompt)
+	in, err := promptIDs(e, ids, prompt)
+	if err != nil {
+		return err
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -81,7 +74,7 @@ func runCmd(args []string, stdout io.Writer) error {
 	} else if ids == "" {
 		fmt.Fprint(stdout, prompt)
 	}
-	res, err := e.Generate(ctx, engine.Request{Prompt: promptIDs, MaxTokens: n, Sample: p, IgnoreEOS: ignoreEOS}, emit)
+	res, err := e.Generate(ctx, engine.Request{Prompt: in, MaxTokens: n, Sample: p, IgnoreEOS: ignoreEOS}, emit)
 	if err != nil {
 		return err
 	}
