@@ -182,6 +182,24 @@ func (e *Engine) prefill(ctx context.Context, ids []int32, start int) error {
 	return nil
 }
 
+// Eval runs one forward step over tokens at positions start, start+1, ... of
+// the engine's single sequence and returns the logits of the last token (a
+// slice reused by the next call). Start at 0 after Reset. It is the raw step
+// that benchmarks time: no tokenization, no sampling.
+func (e *Engine) Eval(tokens []int32, start int) ([]float32, error) {
+	if len(tokens) == 0 {
+		return nil, errors.New("engine: no tokens to evaluate")
+	}
+	g, out, err := e.step(tokens, start, []int32{int32(len(tokens) - 1)})
+	if err != nil {
+		return nil, err
+	}
+	return e.logits, g.Read(out, e.logits)
+}
+
+// Reset empties the KV cache.
+func (e *Engine) Reset() { e.Cache.Clear() }
+
 // checkFits reports a prompt of n tokens that leaves no room in the context.
 func (e *Engine) checkFits(n int) error {
 	if n == 0 {
