@@ -23,15 +23,25 @@ func init() {
 	})
 }
 
-// Backend is the CPU backend.
+// Backend is the CPU backend. It runs one graph at a time: a new graph reuses
+// the memory of the previous one.
 type Backend struct {
-	threads int
+	pool  *pool
+	graph graph
+	arena []float32   // the values of the current graph
+	quant []byte      // activations rounded to a weight's activation type
+	parts [][]float32 // per-thread scratch
 }
 
-// New returns a CPU backend using up to threads threads (0: one per core).
+// New returns a CPU backend running on threads threads (0: one per core).
 func New(threads int) *Backend {
-	return &Backend{threads: threads}
+	b := &Backend{pool: newPool(threads)}
+	b.parts = make([][]float32, b.pool.threads())
+	return b
 }
+
+// Threads is the number of threads the backend computes with.
+func (b *Backend) Threads() int { return b.pool.threads() }
 
 // Name returns "cpu".
 func (b *Backend) Name() string { return "cpu" }
@@ -135,9 +145,15 @@ func (b *Backend) NewBuffer(name string, t quant.Type, shape backends.Shape) (ba
 	return buf, nil
 }
 
-// NewGraph starts a graph.
-func (b *Backend) NewGraph() backends.Graph { return &graph{} }
+// NewGraph starts a graph. The previous graph and its values become invalid.
+func (b *Backend) NewGraph() backends.Graph {
+	b.graph = graph{b: b, nodes: b.graph.nodes[:0]}
+	return &b.graph
+}
 
-// Close releases nothing: weights belong to their mapping and buffers to the
-// garbage collector.
-func (b *Backend) Close() error { return nil }
+// Close stops the backend's threads. Weights belong to their mapping and
+// buffers to the garbage collector.
+func (b *Backend) Close() error {
+	b.pool.close()
+	return nil
+}

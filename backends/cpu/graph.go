@@ -32,8 +32,24 @@ const (
 
 // graph records ops and runs them on Compute.
 type graph struct {
+	b     *Backend
 	nodes []node
+	used  int // floats of b.arena handed out
 	err   error
+	task  opTask
+}
+
+// alloc returns n floats from the backend's arena, which the next graph
+// reuses. When the arena is too small a larger one replaces it; values
+// already handed out keep the old one alive.
+func (g *graph) alloc(n int) []float32 {
+	if g.used+n > len(g.b.arena) {
+		g.b.arena = make([]float32, 2*(g.used+n))
+		g.used = 0
+	}
+	out := g.b.arena[g.used : g.used+n : g.used+n]
+	g.used += n
+	return out
 }
 
 const dead backends.Value = -1
@@ -275,7 +291,7 @@ func (g *graph) Compute(outputs ...backends.Value) error {
 		if n.done || n.op == opInts {
 			continue
 		}
-		n.out = make([]float32, n.shape.Elements())
+		n.out = g.alloc(n.shape.Elements())
 		g.run(n)
 		n.done = true
 	}
@@ -341,7 +357,8 @@ func (g *graph) run(n *node) {
 	case backends.OpStore:
 		g.store(n, in(0), in(1).ints)
 	case backends.OpAttention:
-		attention(n, in(0), in(1).w, in(2).w, in(3))
+		clear(n.out)
+		g.parallel(n)
 	case backends.OpRows:
 		x, d := in(0).out, n.shape[1]
 		for i, r := range in(1).ints {
@@ -366,33 +383,79 @@ func (g *graph) embed(n *node, ids []int32) {
 	}
 }
 
-// matmul rounds each row of x to the weight's activation type and takes its
-// dot product with every row of the weight.
+// matmul rounds each row of x to the weight's activation type, then splits
+// the weight's rows between the threads: each thread streams its own share of
+// the weight and takes its dot products with every row of x.
 func (g *graph) matmul(n *node, x *node) {
 	t := n.w
-	k, m := t.cols(), t.rows()
-	vt := t.dtype.VecDotType()
-	qb, err := vt.RowBytes(k)
-	if err != nil {
-		g.fail("matmul %s: %v", t.name, err)
-		return
-	}
-	q := make([]byte, qb)
-	for i := range n.shape[0] {
-		xr := x.out[i*k : (i+1)*k]
-		out := n.out[i*m : (i+1)*m]
-		if t.f32 != nil {
-			for j := range out {
-				out[j] = vec.Dot(xr, t.f32[j*k:(j+1)*k])
-			}
-			continue
-		}
-		if err := quant.Quantize(vt, xr, q); err != nil {
+	if t.f32 == nil {
+		k := t.cols()
+		qb, err := t.dtype.VecDotType().RowBytes(k)
+		if err != nil {
 			g.fail("matmul %s: %v", t.name, err)
 			return
 		}
-		for j := range out {
-			out[j] = quant.VecDot(t.dtype, k, t.row(j), q)
+		rows := n.shape[0]
+		if cap(g.b.quant) < rows*qb {
+			g.b.quant = make([]byte, rows*qb)
+		}
+		q := g.b.quant[:rows*qb]
+		g.b.quant = q
+		for i := range rows {
+			if err := quant.Quantize(t.dtype.VecDotType(), x.out[i*k:(i+1)*k], q[i*qb:(i+1)*qb]); err != nil {
+				g.fail("matmul %s: %v", t.name, err)
+				return
+			}
+		}
+	}
+	g.parallel(n)
+}
+
+// parallel runs node n's op on every thread.
+func (g *graph) parallel(n *node) {
+	g.task = opTask{g: g, n: n}
+	g.b.pool.run(&g.task)
+}
+
+// opTask is the part of an op that runs on several threads.
+type opTask struct {
+	g *graph
+	n *node
+}
+
+func (t *opTask) runPart(part, parts int) {
+	g, n := t.g, t.n
+	x := &g.nodes[n.in[0]]
+	switch n.op {
+	case backends.OpMatMul:
+		w := n.w
+		lo, hi := span(w.rows(), part, parts)
+		matmulRows(n.out, x.out, g.b.quant, w, n.shape[0], lo, hi)
+	case backends.OpAttention:
+		lo, hi := span(n.shape[0]*n.attn.Heads, part, parts)
+		attention(n, x, g.nodes[n.in[1]].w, g.nodes[n.in[2]].w, &g.nodes[n.in[3]], lo, hi, &g.b.parts[part])
+	}
+}
+
+// matmulRows computes columns [lo, hi) of out [rows, m]: the dot products of
+// weight rows lo..hi-1 with every row of the activations (x as float32 for
+// F32 weights, else q, x rounded to the weight's activation type).
+func matmulRows(out, x []float32, q []byte, w *tensor, rows, lo, hi int) {
+	k, m := w.cols(), w.rows()
+	if w.f32 != nil {
+		for j := lo; j < hi; j++ {
+			wr := w.f32[j*k : (j+1)*k]
+			for i := range rows {
+				out[i*m+j] = vec.Dot(x[i*k:(i+1)*k], wr)
+			}
+		}
+		return
+	}
+	qb := len(q) / rows
+	for j := lo; j < hi; j++ {
+		wr := w.row(j)
+		for i := range rows {
+			out[i*m+j] = quant.VecDot(w.dtype, k, wr, q[i*qb:(i+1)*qb])
 		}
 	}
 }
@@ -438,42 +501,42 @@ func (g *graph) store(n *node, x *node, rows []int32) {
 	n.out = nil // the value stands for the buffer
 }
 
-// attention computes softmax(scale·q·kᵀ + mask)·v per head. With an F16 cache
-// the query and the probabilities are rounded to F16 before their products
-// with the cache, as llama.cpp does.
-func attention(n *node, q *node, k, v *tensor, mask *node) {
+// attention computes softmax(scale·q·kᵀ + mask)·v for the (token, head)
+// pairs lo..hi-1 (pair i is token i/Heads, head i%Heads), using scratch as its
+// working memory. With an F16 cache the query and the probabilities are
+// rounded to F16 before their products with the cache, as llama.cpp does.
+func attention(n *node, q *node, k, v *tensor, mask *node, lo, hi int, scratch *[]float32) {
 	p := n.attn
 	hd, L := p.HeadDim, mask.shape[1]
 	group := p.Heads / p.KVHeads
 	kvw := p.KVHeads * hd
-	half := k.f16 != nil
-	scores := make([]float32, L)
-	qh := make([]float32, hd)
-	row := make([]float32, hd)
-	for t := range q.shape[0] {
+	if need := L + 2*hd; len(*scratch) < need {
+		*scratch = make([]float32, need)
+	}
+	scores, qh, row := (*scratch)[:L], (*scratch)[L:L+hd], (*scratch)[L+hd:L+2*hd]
+	for pair := lo; pair < hi; pair++ {
+		t, h := pair/p.Heads, pair%p.Heads
 		m := mask.out[t*L : (t+1)*L]
-		for h := range p.Heads {
-			off := (h / group) * hd
-			copy(qh, q.out[t*p.Heads*hd+h*hd:][:hd])
-			if half {
-				roundHalf(qh)
+		off := (h / group) * hd
+		copy(qh, q.out[t*p.Heads*hd+h*hd:][:hd])
+		if k.f16 != nil {
+			roundHalf(qh)
+		}
+		for j := range L {
+			if math.IsInf(float64(m[j]), -1) {
+				scores[j] = m[j]
+				continue
 			}
-			for j := range L {
-				if math.IsInf(float64(m[j]), -1) {
-					scores[j] = m[j]
-					continue
-				}
-				scores[j] = vec.Dot(qh, cacheRow(k, j*kvw+off, row))*p.Scale + m[j]
-			}
-			vec.Softmax(scores)
-			if v.f16 != nil {
-				roundHalf(scores)
-			}
-			out := n.out[t*p.Heads*hd+h*hd:][:hd]
-			for j, s := range scores {
-				if s != 0 {
-					vec.Axpy(out, s, cacheRow(v, j*kvw+off, row))
-				}
+			scores[j] = vec.Dot(qh, cacheRow(k, j*kvw+off, row))*p.Scale + m[j]
+		}
+		vec.Softmax(scores)
+		if v.f16 != nil {
+			roundHalf(scores)
+		}
+		out := n.out[t*p.Heads*hd+h*hd:][:hd]
+		for j, s := range scores {
+			if s != 0 {
+				vec.Axpy(out, s, cacheRow(v, j*kvw+off, row))
 			}
 		}
 	}
