@@ -29,6 +29,7 @@ type Backend struct {
 	pool  *pool
 	graph graph
 	arena []float32   // the values of the current graph
+	dims  []int       // the shapes of the current graph
 	quant []byte      // activations rounded to a weight's activation type
 	parts [][]float32 // per-thread scratch
 }
@@ -148,6 +149,7 @@ func (b *Backend) NewBuffer(name string, t quant.Type, shape backends.Shape) (ba
 // NewGraph starts a graph. The previous graph and its values become invalid.
 func (b *Backend) NewGraph() backends.Graph {
 	b.graph = graph{b: b, nodes: b.graph.nodes[:0]}
+	b.dims = b.dims[:0]
 	return &b.graph
 }
 

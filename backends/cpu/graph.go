@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"sovra/backends"
 	"sovra/kernels/quant"
@@ -61,6 +62,16 @@ func (g *graph) fail(format string, args ...any) backends.Value {
 	return dead
 }
 
+// shape returns a shape made of dims, held in memory the next graph reuses.
+func (g *graph) shape(dims ...int) backends.Shape {
+	if len(g.b.dims)+len(dims) > cap(g.b.dims) {
+		g.b.dims = make([]int, 0, 2*cap(g.b.dims)+len(dims))
+	}
+	g.b.dims = append(g.b.dims, dims...)
+	n := len(g.b.dims)
+	return backends.Shape(g.b.dims[n-len(dims) : n : n])
+}
+
 // add records n unless the graph has failed.
 func (g *graph) add(n node) backends.Value {
 	if g.err != nil {
@@ -105,7 +116,7 @@ func weight(b backends.Buffer) *tensor {
 }
 
 func (g *graph) Int32s(name string, data []int32) backends.Value {
-	return g.add(node{op: opInts, ints: data, shape: backends.Shape{len(data)}})
+	return g.add(node{op: opInts, ints: data, shape: g.shape(len(data))})
 }
 
 func (g *graph) Floats(name string, shape backends.Shape, data []float32) backends.Value {
@@ -123,7 +134,7 @@ func (g *graph) Embed(table backends.Buffer, ids backends.Value) backends.Value 
 	if t == nil || len(t.shape) != 2 {
 		return g.fail("embed: table must be a 2-D cpu weight")
 	}
-	return g.add(node{op: backends.OpEmbed, in: [4]backends.Value{ids}, w: t, shape: backends.Shape{len(in.ints), t.cols()}})
+	return g.add(node{op: backends.OpEmbed, in: [4]backends.Value{ids}, w: t, shape: g.shape(len(in.ints), t.cols())})
 }
 
 func (g *graph) MatMul(x backends.Value, w backends.Buffer) backends.Value {
@@ -137,7 +148,7 @@ func (g *graph) MatMul(x backends.Value, w backends.Buffer) backends.Value {
 	if len(xn.shape) != 2 || xn.shape[1] != t.cols() {
 		return g.fail("matmul %s: x is %v, want [n, %d]", t.name, xn.shape, t.cols())
 	}
-	return g.add(node{op: backends.OpMatMul, in: [4]backends.Value{x}, w: t, shape: backends.Shape{xn.shape[0], t.rows()}})
+	return g.add(node{op: backends.OpMatMul, in: [4]backends.Value{x}, w: t, shape: g.shape(xn.shape[0], t.rows())})
 }
 
 // binary records an element-wise op of a and b, where b has a's shape or is a
@@ -176,7 +187,7 @@ func (g *graph) SwiGLU(gate, up backends.Value) backends.Value {
 	if gn == nil || un == nil {
 		return dead
 	}
-	if gn.shape.String() != un.shape.String() {
+	if !slices.Equal(gn.shape, un.shape) {
 		return g.fail("swiglu: shapes %v and %v differ", gn.shape, un.shape)
 	}
 	return g.add(node{op: backends.OpSwiGLU, in: [4]backends.Value{gate, up}, shape: gn.shape})
@@ -263,7 +274,7 @@ func (g *graph) Rows(x, idx backends.Value) backends.Value {
 			return g.fail("rows: index %d out of [0, %d)", r, xn.shape[0])
 		}
 	}
-	return g.add(node{op: backends.OpRows, in: [4]backends.Value{x, idx}, shape: backends.Shape{len(in.ints), xn.shape[1]}})
+	return g.add(node{op: backends.OpRows, in: [4]backends.Value{x, idx}, shape: g.shape(len(in.ints), xn.shape[1])})
 }
 
 func (g *graph) Shape(v backends.Value) backends.Shape {
@@ -470,7 +481,11 @@ func (g *graph) ropeRows(n *node, x []float32, pos []int32) {
 	if n.w != nil {
 		factors = n.w.f32
 	}
-	cos, sin := make([]float32, p.Dims/2), make([]float32, p.Dims/2)
+	scratch := &g.b.parts[0]
+	if len(*scratch) < p.Dims {
+		*scratch = make([]float32, p.Dims)
+	}
+	cos, sin := (*scratch)[:p.Dims/2], (*scratch)[p.Dims/2:p.Dims]
 	copy(n.out, x)
 	d := n.shape[1]
 	for r, ps := range pos {

@@ -46,7 +46,19 @@ type Engine struct {
 	Cache     *kvcache.Cache
 	LoadTime  time.Duration
 	batch     int
-	logits    []float32 // one row of logits, reused every step
+	logits    []float32    // one row of logits, reused every step
+	b         models.Batch // the batch of the current step, reused
+	outputs   []int32      // 0, 1, 2, ...: rows of logits to return
+	token     [1]int32     // the token of a decode step
+	out       [1]backends.Value
+}
+
+// rows returns the row indices 0..n-1.
+func (e *Engine) rows(n int) []int32 {
+	for len(e.outputs) < n {
+		e.outputs = append(e.outputs, int32(len(e.outputs)))
+	}
+	return e.outputs[:n]
 }
 
 // Load opens the GGUF file at path and binds it to the selected backend.
@@ -142,21 +154,20 @@ func (e *Engine) Tokenize(text string) []int32 {
 // step runs one forward pass over tokens at positions start... of sequence 0
 // and returns the graph and its logits value, for the rows in outputs.
 func (e *Engine) step(tokens []int32, start int, outputs []int32) (backends.Graph, backends.Value, error) {
-	b := &models.Batch{
-		Tokens:    tokens,
-		Positions: make([]int32, len(tokens)),
-		Seqs:      make([]int32, len(tokens)),
-		Outputs:   outputs,
-	}
+	b := &e.b
+	b.Tokens, b.Outputs = tokens, outputs
+	b.Positions, b.Seqs = b.Positions[:0], b.Seqs[:0]
 	for i := range tokens {
-		b.Positions[i] = int32(start + i)
+		b.Positions = append(b.Positions, int32(start+i))
+		b.Seqs = append(b.Seqs, 0)
 	}
 	g := e.Backend.NewGraph()
 	if err := e.Cache.StartForward(g, b); err != nil {
 		return nil, 0, err
 	}
 	out := e.Model.Forward(g, b, e.Cache)
-	if err := g.Compute(out); err != nil {
+	e.out[0] = out
+	if err := g.Compute(e.out[:]...); err != nil {
 		e.Cache.Remove(0, int32(start), -1)
 		return nil, 0, err
 	}
@@ -171,7 +182,7 @@ func (e *Engine) prefill(ctx context.Context, ids []int32, start int) error {
 			return err
 		}
 		chunk := ids[i:min(i+e.batch, len(ids))]
-		g, out, err := e.step(chunk, start+i, []int32{int32(len(chunk) - 1)})
+		g, out, err := e.step(chunk, start+i, e.rows(len(chunk))[len(chunk)-1:])
 		if err != nil {
 			return err
 		}
@@ -190,7 +201,7 @@ func (e *Engine) Eval(tokens []int32, start int) ([]float32, error) {
 	if len(tokens) == 0 {
 		return nil, errors.New("engine: no tokens to evaluate")
 	}
-	g, out, err := e.step(tokens, start, []int32{int32(len(tokens) - 1)})
+	g, out, err := e.step(tokens, start, e.rows(len(tokens))[len(tokens)-1:])
 	if err != nil {
 		return nil, err
 	}
@@ -222,11 +233,7 @@ func (e *Engine) Logits(ids []int32, fn func(pos int, logits []float32)) error {
 	vocab := e.Model.Config().Vocab
 	for i := 0; i < len(ids); i += e.batch {
 		chunk := ids[i:min(i+e.batch, len(ids))]
-		outputs := make([]int32, len(chunk))
-		for j := range outputs {
-			outputs[j] = int32(j)
-		}
-		g, out, err := e.step(chunk, i, outputs)
+		g, out, err := e.step(chunk, i, e.rows(len(chunk)))
 		if err != nil {
 			return err
 		}
@@ -311,7 +318,8 @@ func (e *Engine) Generate(ctx context.Context, req Request, emit func(id int32, 
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		g, out, err := e.step([]int32{id}, pos, []int32{0})
+		e.token[0] = id
+		g, out, err := e.step(e.token[:], pos, e.rows(1))
 		if err != nil {
 			return res, err
 		}

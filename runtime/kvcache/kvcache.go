@@ -27,11 +27,12 @@ type Cache struct {
 	used  int               // slots in use
 
 	// Set by StartForward for the batch being built.
-	slots []int32
-	n     int // slots the batch attends over: highest used slot + 1
-	mask  []float32
-	kIn   backends.Value // the batch's slots, as a graph input
-	mIn   backends.Value // the batch's mask, as a graph input
+	slots     []int32
+	n         int // slots the batch attends over: highest used slot + 1
+	mask      []float32
+	maskShape backends.Shape
+	kIn       backends.Value // the batch's slots, as a graph input
+	mIn       backends.Value // the batch's mask, as a graph input
 }
 
 type cell struct {
@@ -111,7 +112,8 @@ func (c *Cache) StartForward(g backends.Graph, b *models.Batch) error {
 		}
 	}
 	c.kIn = g.Int32s("kv_slots", c.slots)
-	c.mIn = g.Floats("kv_mask", backends.Shape{n, c.n}, c.mask)
+	c.maskShape = append(c.maskShape[:0], n, c.n)
+	c.mIn = g.Floats("kv_mask", c.maskShape, c.mask)
 	return nil
 }
 
