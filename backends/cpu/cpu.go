@@ -34,7 +34,8 @@ type Backend struct {
 	parts [][]float32 // per-thread scratch
 }
 
-// New returns a CPU backend running on threads threads (0: one per core).
+// New returns a CPU backend running on threads threads (0: one per physical
+// core).
 func New(threads int) *Backend {
 	b := &Backend{pool: newPool(threads)}
 	b.parts = make([][]float32, b.pool.threads())

@@ -1,9 +1,6 @@
 package cpu
 
-import (
-	"runtime"
-	"sync"
-)
+import "sync"
 
 // task is work split into parts: runPart(i, n) does part i of n.
 type task interface {
@@ -18,10 +15,10 @@ type pool struct {
 	wg      sync.WaitGroup
 }
 
-// newPool starts threads-1 workers (threads <= 0: one per CPU).
+// newPool starts threads-1 workers (threads <= 0: one per physical core).
 func newPool(threads int) *pool {
 	if threads <= 0 {
-		threads = runtime.NumCPU()
+		threads = physicalCores()
 	}
 	p := &pool{workers: make([]chan task, threads-1)}
 	for i := range p.workers {
