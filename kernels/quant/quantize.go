@@ -10,12 +10,13 @@ import (
 // t.BlockSize() and len(dst) must equal t.RowBytes(len(src)); otherwise
 // Quantize returns an error and leaves dst untouched. It does not allocate.
 //
-// It supports the activation types F32, F16, BF16, Q8_0, Q8_1 and Q8_K, and
-// the simple weight formats Q4_0, Q4_1, Q5_0 and Q5_1 (for tests and
-// synthetic models). For other types the error wraps ErrUnsupported.
+// It supports the activation types F32, F16, BF16, Q8_0, Q8_1 and Q8_K, the
+// simple weight formats Q4_0, Q4_1, Q5_0 and Q5_1, and the K-quant weight
+// formats Q4_K, Q5_K and Q6_K (for tests and synthetic models; see
+// quantize_k.go). For other types the error wraps ErrUnsupported.
 //
-// Each quantizer reproduces ggml's reference quantizer (quantize_row_*_ref)
-// bit for bit:
+// Each quantizer except the K-quant ones reproduces ggml's reference
+// quantizer (quantize_row_*_ref) bit for bit:
 //
 //   - Q8_0: per 32 elements, d = amax/127 (amax the largest |x|), stored as
 //     f16; q = round(x·(1/d)), halfway cases away from zero; d = 0 gives
@@ -74,6 +75,12 @@ func quantizers(t Type) func(src []float32, dst []byte) {
 		return quantQ8_1
 	case Q8_K:
 		return quantQ8_K
+	case Q4_K:
+		return quantQ4_K
+	case Q5_K:
+		return quantQ5_K
+	case Q6_K:
+		return quantQ6_K
 	}
 	return nil
 }

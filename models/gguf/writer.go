@@ -16,7 +16,8 @@ type Writer struct {
 	kvs     []KV
 	keys    map[string]bool
 	tensors []TensorInfo // Offset is assigned by WriteTo
-	data    [][]byte
+	data    [][]byte     // nil for a tensor added with AddTensorFunc
+	fills   []func(dst []byte) error
 	names   map[string]bool
 	align   int
 }
@@ -70,13 +71,42 @@ func (w *Writer) AddTensor(name string, typ quant.Type, dims []uint64, data []by
 	w.names[name] = true
 	w.tensors = append(w.tensors, TensorInfo{Name: name, Dims: append([]uint64(nil), dims...), Type: typ, Size: size})
 	w.data = append(w.data, data)
+	w.fills = append(w.fills, nil)
+	return nil
+}
+
+// AddTensorFunc appends a tensor whose data is produced while WriteTo runs,
+// so that a file larger than memory can be written: WriteTo calls fill once,
+// when the tensor's turn comes, with a zeroed buffer of exactly the tensor's
+// size (dims in GGUF order, as for AddTensor), writes the buffer out and
+// reuses it for the next such tensor. fill must not keep dst. If fill
+// returns an error, WriteTo stops and returns it.
+func (w *Writer) AddTensorFunc(name string, typ quant.Type, dims []uint64, fill func(dst []byte) error) error {
+	if fill == nil {
+		return fmt.Errorf("gguf: tensor %q: nil fill function", name)
+	}
+	if w.names[name] {
+		return fmt.Errorf("gguf: duplicate tensor name %q", name)
+	}
+	size, err := tensorSize(typ, dims)
+	if err != nil {
+		return within(err, "tensor %q", name)
+	}
+	if size > math.MaxInt {
+		return fmt.Errorf("gguf: tensor %q: %d bytes do not fit in memory", name, size)
+	}
+	w.names[name] = true
+	w.tensors = append(w.tensors, TensorInfo{Name: name, Dims: append([]uint64(nil), dims...), Type: typ, Size: size})
+	w.data = append(w.data, nil)
+	w.fills = append(w.fills, fill)
 	return nil
 }
 
 // WriteTo writes the file to out: the header, the metadata and tensor infos in
 // the order added, then, if there are tensors, zero padding to the alignment
 // and each tensor's data padded with zeros to the alignment. It returns the
-// number of bytes written.
+// number of bytes written. Tensors added with AddTensorFunc are produced one
+// at a time, as they are written.
 func (w *Writer) WriteTo(out io.Writer) (int64, error) {
 	cw := &countingWriter{w: out}
 	e := &encoder{w: bufio.NewWriterSize(cw, 1<<16)}
@@ -105,7 +135,22 @@ func (w *Writer) WriteTo(out io.Writer) (int64, error) {
 	if len(w.tensors) > 0 { // a file without tensors ends after its metadata
 		e.pad(align)
 	}
-	for _, d := range w.data {
+	var buf []byte // the data of the current AddTensorFunc tensor
+	for i, d := range w.data {
+		if fill := w.fills[i]; fill != nil && e.err == nil {
+			size := int(w.tensors[i].Size)
+			if cap(buf) < size {
+				buf = nil // let the old buffer go first
+				buf = make([]byte, size)
+			} else {
+				buf = buf[:size]
+				clear(buf)
+			}
+			if err := fill(buf); err != nil {
+				e.err = fmt.Errorf("gguf: tensor %q: %w", w.tensors[i].Name, err)
+			}
+			d = buf
+		}
 		e.write(d)
 		e.pad(align)
 	}
