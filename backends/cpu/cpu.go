@@ -28,16 +28,18 @@ func init() {
 type Backend struct {
 	pool  *pool
 	graph graph
-	arena []float32   // the values of the current graph
-	dims  []int       // the shapes of the current graph
-	quant []byte      // activations rounded to a weight's activation type
-	parts [][]float32 // per-thread scratch
+	arena []float32           // the values of the current graph
+	dims  []int               // the shapes of the current graph
+	free  map[int][][]float32 // released values of the current graph, by size
+	last  []int               // per node of the current graph, its last reader
+	quant []byte              // activations rounded to a weight's activation type
+	parts [][]float32         // per-thread scratch
 }
 
 // New returns a CPU backend running on threads threads (0: one per physical
 // core).
 func New(threads int) *Backend {
-	b := &Backend{pool: newPool(threads)}
+	b := &Backend{pool: newPool(threads), free: map[int][][]float32{}}
 	b.parts = make([][]float32, b.pool.threads())
 	return b
 }
@@ -151,6 +153,9 @@ func (b *Backend) NewBuffer(name string, t quant.Type, shape backends.Shape) (ba
 func (b *Backend) NewGraph() backends.Graph {
 	b.graph = graph{b: b, nodes: b.graph.nodes[:0]}
 	b.dims = b.dims[:0]
+	for size, list := range b.free {
+		b.free[size] = list[:0]
+	}
 	return &b.graph
 }
 

@@ -40,10 +40,14 @@ type graph struct {
 	task  opTask
 }
 
-// alloc returns n floats from the backend's arena, which the next graph
-// reuses. When the arena is too small a larger one replaces it; values
+// alloc returns n floats: a released value's memory of that size, or fresh
+// floats from the backend's arena, which the next graph reuses. When the arena is too small a larger one replaces it; values
 // already handed out keep the old one alive.
 func (g *graph) alloc(n int) []float32 {
+	if free := g.b.free[n]; len(free) > 0 {
+		g.b.free[n] = free[:len(free)-1]
+		return free[len(free)-1]
+	}
 	if g.used+n > len(g.b.arena) {
 		g.b.arena = make([]float32, 2*(g.used+n))
 		g.used = 0
@@ -287,12 +291,26 @@ func (g *graph) Shape(v backends.Value) backends.Shape {
 func (g *graph) Err() error { return g.err }
 
 // Compute runs every node not yet run. Nodes only depend on earlier nodes, so
-// one pass in order suffices.
+// one pass in order suffices. A value's memory is reused as soon as its last
+// reader has run, unless it is one of outputs: only those can be Read after.
 func (g *graph) Compute(outputs ...backends.Value) error {
 	for _, o := range outputs {
 		if g.get(o, "compute") == nil {
-			break
+			return g.err
 		}
+	}
+	last := g.b.last[:0]
+	for range g.nodes {
+		last = append(last, -1)
+	}
+	g.b.last = last
+	for i := range g.nodes {
+		for _, v := range g.nodes[i].inputs() {
+			last[v] = i
+		}
+	}
+	for _, o := range outputs {
+		last[o] = len(g.nodes)
 	}
 	for i := range g.nodes {
 		if g.err != nil {
@@ -305,8 +323,35 @@ func (g *graph) Compute(outputs ...backends.Value) error {
 		n.out = g.alloc(n.shape.Elements())
 		g.run(n)
 		n.done = true
+		for _, v := range n.inputs() {
+			if last[v] == i {
+				g.release(&g.nodes[v])
+			}
+		}
 	}
 	return g.err
+}
+
+// inputs returns the values n reads.
+func (n *node) inputs() []backends.Value {
+	switch n.op {
+	case opInts, opFloats:
+		return nil
+	case backends.OpAdd, backends.OpMul, backends.OpSwiGLU, backends.OpRope, backends.OpStore, backends.OpRows:
+		return n.in[:2]
+	case backends.OpAttention:
+		return n.in[:4]
+	}
+	return n.in[:1]
+}
+
+// release returns the memory of a value no later op reads to the arena.
+func (g *graph) release(n *node) {
+	if n.op == opInts || n.op == opFloats || n.op == backends.OpStore || n.out == nil {
+		return
+	}
+	g.b.free[len(n.out)] = append(g.b.free[len(n.out)], n.out)
+	n.out = nil
 }
 
 func (g *graph) Read(v backends.Value, dst []float32) error {
