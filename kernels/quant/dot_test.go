@@ -214,21 +214,6 @@ func TestNoAllocs(t *testing.T) {
 	}
 }
 
-func BenchmarkVecDot(b *testing.B) {
-	rng := rand.New(rand.NewPCG(17, 18))
-	const n = 4096
-	for _, typ := range weightTypes {
-		w := randomWeights(b, rng, typ, n)
-		a := quantize(b, typ.VecDotType(), randomRow(rng, n))
-		b.Run(fmt.Sprintf("type=%v/n=%d", typ, n), func(b *testing.B) {
-			b.SetBytes(int64(len(w) + len(a)))
-			for b.Loop() {
-				VecDot(typ, n, w, a)
-			}
-		})
-	}
-}
-
 func BenchmarkDequantize(b *testing.B) {
 	rng := rand.New(rand.NewPCG(19, 20))
 	const n = 4096
