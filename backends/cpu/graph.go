@@ -561,23 +561,31 @@ func (g *graph) store(n *node, x *node, rows []int32) {
 	n.out = nil // the value stands for the buffer
 }
 
-// attention computes softmax(scale·q·kᵀ + mask)·v for the (token, head)
-// pairs lo..hi-1 (pair i is token i/Heads, head i%Heads), using scratch as its
-// working memory. With an F16 cache the query and the probabilities are
-// rounded to F16 before their products with the cache, as llama.cpp does.
+// attention computes softmax(scale·q·kᵀ + mask)·v for the (head, token)
+// pairs lo..hi-1 (pair i is head i/n, token i%n for n tokens), using scratch
+// as its working memory. Pairs are head-major so that a thread decodes each KV
+// head's cache rows once and reuses them for all its queries. With an F16
+// cache the query and the probabilities are rounded to F16 before their
+// products with the cache, as llama.cpp does.
 func attention(n *node, q *node, k, v *tensor, mask *node, lo, hi int, scratch *[]float32) {
 	p := n.attn
-	hd, L := p.HeadDim, mask.shape[1]
+	hd, L, tokens := p.HeadDim, mask.shape[1], q.shape[0]
 	group := p.Heads / p.KVHeads
-	kvw := p.KVHeads * hd
-	if need := L + 2*hd; len(*scratch) < need {
+	if need := L + hd + 2*L*hd; len(*scratch) < need {
 		*scratch = make([]float32, need)
 	}
-	scores, qh, row := (*scratch)[:L], (*scratch)[L:L+hd], (*scratch)[L+hd:L+2*hd]
+	s := *scratch
+	scores, qh := s[:L], s[L:L+hd]
+	ks, vs := s[L+hd:L+hd+L*hd], s[L+hd+L*hd:L+hd+2*L*hd]
+	decoded := -1
 	for pair := lo; pair < hi; pair++ {
-		t, h := pair/p.Heads, pair%p.Heads
+		h, t := pair/tokens, pair%tokens
+		if kvh := h / group; kvh != decoded {
+			decodeHead(ks, k, kvh, hd, L)
+			decodeHead(vs, v, kvh, hd, L)
+			decoded = kvh
+		}
 		m := mask.out[t*L : (t+1)*L]
-		off := (h / group) * hd
 		copy(qh, q.out[t*p.Heads*hd+h*hd:][:hd])
 		if k.f16 != nil {
 			roundHalf(qh)
@@ -587,31 +595,36 @@ func attention(n *node, q *node, k, v *tensor, mask *node, lo, hi int, scratch *
 				scores[j] = m[j]
 				continue
 			}
-			scores[j] = vec.Dot(qh, cacheRow(k, j*kvw+off, row))*p.Scale + m[j]
+			scores[j] = vec.Dot(qh, ks[j*hd:(j+1)*hd])*p.Scale + m[j]
 		}
 		vec.Softmax(scores)
 		if v.f16 != nil {
 			roundHalf(scores)
 		}
 		out := n.out[t*p.Heads*hd+h*hd:][:hd]
-		for j, s := range scores {
-			if s != 0 {
-				vec.Axpy(out, s, cacheRow(v, j*kvw+off, row))
+		for j, w := range scores {
+			if w != 0 {
+				vec.Axpy(out, w, vs[j*hd:(j+1)*hd])
 			}
 		}
 	}
 }
 
-// cacheRow returns len(row) elements of a cache buffer from offset off, as
-// float32 (decoded into row when the cache is F16).
-func cacheRow(t *tensor, off int, row []float32) []float32 {
-	if t.f32 != nil {
-		return t.f32[off : off+len(row)]
+// decodeHead copies the first L rows of KV head kvh of a cache [slots,
+// KVHeads·hd] into dst [L, hd] as float32.
+func decodeHead(dst []float32, c *tensor, kvh, hd, L int) {
+	w := c.cols()
+	for j := range L {
+		row := dst[j*hd : (j+1)*hd]
+		off := j*w + kvh*hd
+		if c.f32 != nil {
+			copy(row, c.f32[off:off+hd])
+			continue
+		}
+		for i, h := range c.f16[off : off+hd] {
+			row[i] = quant.F16ToF32(h)
+		}
 	}
-	for i, h := range t.f16[off : off+len(row)] {
-		row[i] = quant.F16ToF32(h)
-	}
-	return row
 }
 
 func roundHalf(x []float32) {
