@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: run test build vet fuzz clean
+.PHONY: run test build vet fuzz clean bench
 
 # Generate text from the embedded seed model: no download, no flags.
 run:
@@ -9,6 +9,18 @@ run:
 # Every test; needs no GPU. Tests that need ../shared skip with a reason when it is absent.
 test: vet
 	$(GO) test -count=1 ./...
+	@$(MAKE) --no-print-directory test-arm64
+
+# The kernels' tests again as arm64 code under qemu user-mode emulation, so
+# that the neon and dotprod kernels run on any host: QEMU_CPU=max has every
+# feature and KERNELS_FLAGSHIP=1 fails, instead of skipping, an implementation
+# the emulated CPU cannot run. Skips with a reason without qemu-aarch64-static
+# (Debian package qemu-user-static).
+TEST_ARM64 = QEMU_CPU=max KERNELS_FLAGSHIP=1 GOARCH=arm64 $(GO) test -count=1 -exec qemu-aarch64-static ./kernels/...
+.PHONY: test-arm64
+test-arm64:
+	@if command -v qemu-aarch64-static >/dev/null; then echo '$(TEST_ARM64)'; $(TEST_ARM64); \
+	else echo "test-arm64: skipped: qemu-aarch64-static not found (apt-get install qemu-user-static)"; fi
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
@@ -24,7 +36,37 @@ FUZZTIME ?= 20s
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./models/gguf/
 	$(GO) test -run='^$$' -fuzz=FuzzDequantize -fuzztime=$(FUZZTIME) ./kernels/quant/
+	$(GO) test -run='^$$' -fuzz=FuzzVecDotImpls -fuzztime=$(FUZZTIME) ./kernels/quant/
 	$(GO) test -run='^$$' -fuzz=FuzzEncode -fuzztime=$(FUZZTIME) ./models/tokenizer/
+
+# The standard benchmark: tinyllama-1.1b at its real shape (random weights) in
+# q4_0, q8_0 and f16, measured by sovra and by llama.cpp's llama-bench side by
+# side (built on first use: needs npm, git and g++), written to bench/RESULTS.md
+# with a chart in bench/results.svg. The models are synthesized once into
+# bench/.models (git-ignored). Every setting can be overridden, for instance
+#   make bench BENCH_MODELS="../shared/models/parity-llama-Q4_0.gguf" BENCH_R=5
+BENCH_DIR    ?= bench/.models
+BENCH_SHAPE  ?= tinyllama-1.1b
+BENCH_TYPES  ?= q4_0 q8_0 f16
+BENCH_MODELS ?= $(foreach t,$(BENCH_TYPES),$(BENCH_DIR)/$(BENCH_SHAPE)-$(t).gguf)
+BENCH_P      ?= 64,512
+BENCH_N      ?= 32
+BENCH_T      ?= 2
+BENCH_R      ?= 3
+BENCH_ARGS    = $(foreach m,$(BENCH_MODELS),-m $(m)) -p $(BENCH_P) -n $(BENCH_N) -t $(BENCH_T) -r $(BENCH_R) --vs llama.cpp
+
+bench: build $(BENCH_MODELS)
+	bin/sovra bench $(BENCH_ARGS) --plot bench/results.svg --progress -o md > bench/RESULTS.md.tmp
+	{ echo "# Benchmark results"; echo; \
+	  echo "Written by \`make bench\` on $$(date -u +%Y-%m-%d): \`sovra bench $(BENCH_ARGS)\`."; \
+	  echo "The models are synthetic (random weights at the real shape, \`sovra synth\`); speed does not depend on the values."; \
+	  echo "Chart: [results.svg](results.svg)."; echo; \
+	  cat bench/RESULTS.md.tmp; } > bench/RESULTS.md
+	rm bench/RESULTS.md.tmp
+
+$(BENCH_DIR)/$(BENCH_SHAPE)-%.gguf: | build
+	@mkdir -p $(BENCH_DIR)
+	bin/sovra synth --shape $(BENCH_SHAPE) --type $* -o $@
 
 clean:
 	rm -rf bin

@@ -33,6 +33,8 @@ var commands = []struct {
 	{"logits", "print the largest logits at each position of a teacher-forced pass", logitsCmd},
 	{"tokenize", "print the token ids of a text", tokenizeCmd},
 	{"inspect", "print a model's metadata, tokenizer and tensors", inspectCmd},
+	{"synth", "write a model with random weights at a real model's shape", synthCmd},
+	{"bench", "measure prompt and generation speed like llama-bench (optionally beside it)", benchCmd},
 }
 
 func main() {

@@ -2,12 +2,15 @@ package quant
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 
 	"sovra/kernels/internal/cpufeat"
@@ -394,8 +397,9 @@ func unitScales(b []byte, typ Type) []byte {
 }
 
 // TestVecDotImplsList checks the registry: generic always runs, and on
-// amd64 with AVX2 (AVX-512 VNNI) the avx2 (avx512) implementation is
-// available and is what VecDot uses.
+// amd64 with AVX2 (AVX-512 VNNI) the avx2 (avx512) implementation, on
+// arm64 with ASIMD (and ASIMDDP) the neon (dotprod) one, is available and
+// is what VecDot uses.
 func TestVecDotImplsList(t *testing.T) {
 	names := impl.List("quant")
 	if len(names) == 0 || names[0] != impl.Generic {
@@ -403,7 +407,8 @@ func TestVecDotImplsList(t *testing.T) {
 	}
 	t.Logf("implementations: %v (active %s, CPU level %v)", names, impl.Active("quant"), cpufeat.Best())
 	if len(impl.All("quant")) > 1 {
-		want := map[cpufeat.Level]string{cpufeat.AVX512: "avx512", cpufeat.AVX2: "avx2", cpufeat.Generic: "generic"}[cpufeat.Best()]
+		want := map[cpufeat.Level]string{cpufeat.AVX512: "avx512", cpufeat.AVX2: "avx2",
+			cpufeat.DotProd: "dotprod", cpufeat.NEON: "neon", cpufeat.Generic: "generic"}[cpufeat.Best()]
 		if got := impl.Active("quant"); got != want {
 			t.Errorf("impl.Active(quant) = %s, want %s for CPU level %v", got, want, cpufeat.Best())
 		}
@@ -422,27 +427,46 @@ func TestSOVRACPU(t *testing.T) {
 	if env := os.Getenv("SOVRA_CPU"); env != "" {
 		t.Skipf("SOVRA_CPU=%s already caps this process, so what the CPU has is unknown here", env)
 	}
-	for _, c := range []struct {
+	type sovraCPUCase struct {
 		env  string
 		want cpufeat.Level
-	}{
+	}
+	// This architecture's levels, each implemented under its own name, and
+	// the cases; a level of the other architecture caps nothing here.
+	levels := []cpufeat.Level{cpufeat.AVX2, cpufeat.AVX512}
+	cases := []sovraCPUCase{
 		{"generic", cpufeat.Generic},
 		{"avx2", cpufeat.AVX2},
 		{"AVX512", cpufeat.AVX512},
 		{"bogus", cpufeat.AVX512}, // ignored, with a warning
-	} {
+	}
+	if runtime.GOARCH == "arm64" {
+		levels = []cpufeat.Level{cpufeat.NEON, cpufeat.DotProd}
+		cases = []sovraCPUCase{
+			{"generic", cpufeat.Generic},
+			{"neon", cpufeat.NEON},
+			{"DotProd", cpufeat.DotProd},
+			{"avx2", cpufeat.DotProd},  // an amd64 level: no cap on arm64
+			{"bogus", cpufeat.DotProd}, // ignored, with a warning
+		}
+	}
+	for _, c := range cases {
 		// The CPU may lack the level asked for: expect the best it has
 		// up to that level.
 		want := "generic"
-		if c.want >= cpufeat.AVX2 && cpufeat.Has(cpufeat.AVX2) {
-			want = "avx2"
-		}
-		if c.want >= cpufeat.AVX512 && cpufeat.Has(cpufeat.AVX512) {
-			want = "avx512"
+		for _, l := range levels {
+			if c.want >= l && cpufeat.Has(l) {
+				want = l.String()
+			}
 		}
 		cmd := exec.Command(os.Args[0], "-test.run=^TestSOVRACPUChild$", "-test.v")
 		cmd.Env = append(os.Environ(), "SOVRA_CPU="+c.env, "SOVRA_TEST_WANT_IMPL="+want)
 		out, err := cmd.CombinedOutput()
+		if errors.Is(err, syscall.ENOEXEC) {
+			// The binary runs under an emulator (go test -exec
+			// qemu-aarch64-static) that the kernel does not know of.
+			t.Skipf("cannot run this test binary as a subprocess: %v", err)
+		}
 		if err != nil || !strings.Contains(string(out), "--- PASS: TestSOVRACPUChild") {
 			t.Errorf("SOVRA_CPU=%s: want implementation %s: %v\n%s", c.env, want, err, out)
 		}
