@@ -9,24 +9,6 @@ package vec
 
 import "math"
 
-// Dot returns Σ a[i]·b[i] over len(a) elements; b must be at least as long.
-func Dot(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s float32
-	for i, x := range a {
-		s += x * b[i]
-	}
-	return s
-}
-
-// Axpy adds a·x to y element-wise: y[i] += a·x[i]; x must be at least as long as y.
-func Axpy(y []float32, a float32, x []float32) {
-	x = x[:len(y)]
-	for i := range y {
-		y[i] += a * x[i]
-	}
-}
-
 // Add sets dst[i] = a[i] + b[i].
 func Add(dst, a, b []float32) {
 	a, b = a[:len(dst)], b[:len(dst)]
