@@ -6,15 +6,17 @@ import (
 	"testing"
 )
 
-func TestSumUint64(t *testing.T) {
-	for n := range 20 {
+func TestSumLines(t *testing.T) {
+	for n := range 80 {
 		p := make([]uint64, n)
 		want := uint64(0)
 		for i := range p {
 			p[i] = uint64(i*i + 1)
-			want += p[i]
+			if i%8 == 0 {
+				want += p[i] // one word of each 64-byte line
+			}
 		}
-		if got := sumUint64(p); got != want {
+		if got := sumLines(p); got != want {
 			t.Errorf("n=%d: %d, want %d", n, got, want)
 		}
 	}
@@ -51,7 +53,16 @@ func TestBandwidthCache(t *testing.T) {
 	if b, err := MachineBandwidth("Test CPU", 2, o); err != nil || b.Cached {
 		t.Errorf("forced: %+v, %v: want a new measurement", b, err)
 	}
-	cache, err := readBandwidthCache(path)
+	// A value measured by another method is measured again.
+	cache, _ := readBandwidthCache(path)
+	old := cache[bandwidthKey("Test CPU", 2)]
+	old.Method = "sum-v0"
+	cache[bandwidthKey("Test CPU", 2)] = old
+	writeBandwidthCache(path, cache)
+	if b, err := MachineBandwidth("Test CPU", 2, BandwidthOptions{CachePath: path, BufferBytes: 8 << 20, Passes: 1}); err != nil || b.Cached || b.Method != bandwidthMethod {
+		t.Errorf("old method: %+v, %v: want a new measurement", b, err)
+	}
+	cache, err = readBandwidthCache(path)
 	if err != nil || len(cache) != 3 {
 		t.Errorf("cache holds %d entries (%v), want 3", len(cache), err)
 	}

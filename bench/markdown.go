@@ -56,8 +56,8 @@ func (r *Report) WriteMarkdownHeader(w io.Writer) error {
 		if bw.Cached {
 			how = "cached, measured " + bw.MeasuredAt.Format("2006-01-02")
 		}
-		fmt.Fprintf(&b, "read bandwidth: %.2f GB/s with %d threads (%s buffer, best of %d passes; %s)\n\n",
-			bw.BytesPerSecond/1e9, bw.Threads, sizeString(bw.BufferBytes), bw.Passes, how)
+		fmt.Fprintf(&b, "read bandwidth: %.2f GB/s with %s (%s buffer, best of %d passes; %s)\n\n",
+			bw.BytesPerSecond/1e9, threadsString(bw.Threads), sizeString(bw.BufferBytes), bw.Passes, how)
 	}
 	if r.Peer != nil {
 		fmt.Fprintf(&b, "%s: %s, backend %s\n\n", r.Peer.Name, r.Peer.Version, r.Peer.Backend)

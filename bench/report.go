@@ -113,7 +113,7 @@ func (r *Report) setBandwidthFraction(res *Result) {
 
 // BusyMachine is the average number of CPUs other processes may keep busy
 // during a test before the report warns that its speeds are not trustworthy.
-const BusyMachine = 0.25
+const BusyMachine = 0.2
 
 // busiest is the largest OtherLoad of the results.
 func (r *Report) busiest() float64 {
