@@ -507,13 +507,9 @@ func matmulRows(out, x []float32, q []byte, w *tensor, rows, lo, hi int) {
 		}
 		return
 	}
-	qb := len(q) / rows
-	for j := lo; j < hi; j++ {
-		wr := w.row(j)
-		for i := range rows {
-			out[i*m+j] = quant.VecDot(w.dtype, k, wr, q[i*qb:(i+1)*qb])
-		}
-	}
+	// One call for the whole share: DotRows unpacks each weight block
+	// once for all the rows of q.
+	quant.DotRows(w.dtype, k, out[lo:], m, w.raw[lo*w.rowB:hi*w.rowB], hi-lo, q, rows)
 }
 
 func (g *graph) ropeRows(n *node, x []float32, pos []int32) {

@@ -22,3 +22,6 @@ func WriteSlice[T any](s []T) {
 	}
 	runtime.RaceWriteRange(unsafe.Pointer(&s[0]), len(s)*int(unsafe.Sizeof(s[0])))
 }
+
+// Enabled reports whether the race detector is on.
+const Enabled = true

@@ -1,0 +1,205 @@
+//go:build !purego
+
+package quant
+
+import "sovra/kernels/internal/race"
+
+// The amd64 multi-row kernels of DotRows, with AVX-512 VNNI (the "avx512"
+// implementation of kernels/internal/impl; with "avx2" and "generic",
+// DotRows is the loop over VecDot's kernels).
+//
+// Layout. A kernel call takes a tile of up to 16 weight rows and a chunk of
+// activation rows. For each block (or sub-block) it loads the 16 weight
+// rows' quants, unpacks them once and transposes them so that 32-bit lane i
+// of a 512-bit register holds four consecutive quants of weight row i; a
+// VPDPBUSD with four activation bytes broadcast to every lane then adds the
+// four products of all 16 rows at once. The exact int32 sum of a block for
+// 16 weight rows and one activation row is converted to float32, multiplied
+// by the activation's block scale and then, lane by lane, by the weight
+// rows' scales and added to that activation row's 16 float32 accumulators.
+// Per block and activation row that is 8 VPDPBUSD and 3 float operations
+// for 16×32 products, against 16 times a single-row kernel's work.
+//
+// The activation terms that do not depend on the weights are computed once
+// per chunk (prepQ8_0AVX512): the block scale as float32, and the offset
+// correction (the weights are stored with an offset, 8 for Q4_0, that the
+// unsigned operand of VPDPBUSD needs; Σ (q-8)·a = Σ q·a - 8·Σ a).
+
+// Tiling parameters of the kernels.
+const (
+	// rowsTile is the number of weight rows a kernel call takes (the
+	// 16 float32 lanes of a 512-bit register).
+	rowsTile = 16
+	// prepEntries bounds the per-chunk activation terms (one uint64 per
+	// block and activation row), and accEntries the accumulators (16
+	// float32 per activation row): 64 KiB of stack in all.
+	prepEntries = 6 << 10
+	accEntries  = 4 << 10
+	// minRowsAVX512 is the fewest activation rows for which the tile
+	// kernels beat one VecDot per pair (measured with BenchmarkDotRows).
+	minRowsAVX512 = 1
+)
+
+// dotRows is DotRows after the checks: the multi-row kernel for t if there
+// is one and the shape suits it, else the loop over VecDot.
+func dotRows(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) {
+	if useAVX512 && aRows >= minRowsAVX512 {
+		switch t {
+		case Q4_0, Q8_0:
+			if dotRowsQ8Act(t, n, out, outStride, w, wRows, a, aRows) {
+				return
+			}
+		case Q4_K, Q6_K:
+			if dotRowsQ8K(t, n, out, outStride, w, wRows, a, aRows) {
+				return
+			}
+		}
+	}
+	dotRowsGeneric(t, n, out, outStride, w, wRows, a, aRows)
+}
+
+// dotRowsQ8Act runs the AVX-512 tile kernel of t (Q4_0 or Q8_0, whose
+// activations are Q8_0) over every tile of weight rows and chunk of
+// activation rows. It reports false, having done nothing, if a row is too
+// long for its scratch space.
+func dotRowsQ8Act(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) bool {
+	nb := n / QK
+	if nb == 0 || nb > prepEntries {
+		return false
+	}
+	var prep [prepEntries]uint64
+	var acc [accEntries]float32
+	wb := len(w) / wRows
+	ab := q8_0Bytes * nb
+	chunk := min(aRows, prepEntries/nb, accEntries/rowsTile)
+	shift := 3 // the Q4_0 offset 8
+	if t == Q8_0 {
+		shift = 7 // the Q8_0 weights are stored with an offset of 128
+	}
+	race.ReadSlice(w)
+	race.ReadSlice(a)
+	for r0 := 0; r0 < aRows; r0 += chunk {
+		rows := min(chunk, aRows-r0)
+		ac := a[r0*ab : (r0+rows)*ab]
+		p := prep[:nb*rows]
+		prepQ8_0AVX512(ac, rows, nb, shift, p)
+		for i0 := 0; i0 < wRows; i0 += rowsTile {
+			tile := min(rowsTile, wRows-i0)
+			o := out[r0*outStride+i0 : (r0+rows-1)*outStride+i0+tile]
+			raceWriteTile(o, rows, tile, outStride)
+			wt := w[i0*wb : (i0+tile)*wb]
+			if t == Q4_0 {
+				dotRowsQ4_0AVX512(wt, tile, ac, rows, nb, p, acc[:rowsTile*rows], o, outStride)
+			} else {
+				dotRowsQ8_0AVX512(wt, tile, ac, rows, nb, p, acc[:rowsTile*rows], o, outStride)
+			}
+		}
+	}
+	return true
+}
+
+// dotRowsQ8K runs the AVX-512 tile kernel of t (Q4_K or Q6_K, whose
+// activations are Q8_K) over every tile of weight rows and chunk of
+// activation rows. Q8_K blocks carry their float32 scale and the sums of
+// 16 quants that the Q4_K definition uses; for Q6_K, whose definition
+// computes with the quants alone, prepQ8_KAVX512 computes those sums again
+// from the quants. It reports false, having done nothing, if a row is too
+// long for its scratch space.
+func dotRowsQ8K(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) bool {
+	nb := n / QKK
+	if nb == 0 || t == Q6_K && 4*nb > prepEntries {
+		return false
+	}
+	var prep [prepEntries]uint64
+	var acc [accEntries]float32
+	wb := len(w) / wRows
+	ab := q8_KBytes * nb
+	chunk := min(aRows, accEntries/rowsTile)
+	if t == Q6_K {
+		chunk = min(chunk, prepEntries/(4*nb))
+	}
+	race.ReadSlice(w)
+	race.ReadSlice(a)
+	for r0 := 0; r0 < aRows; r0 += chunk {
+		rows := min(chunk, aRows-r0)
+		ac := a[r0*ab : (r0+rows)*ab]
+		var p []uint64
+		if t == Q6_K {
+			p = prep[:4*nb*rows]
+			prepQ8_KAVX512(ac, rows, nb, p)
+		}
+		for i0 := 0; i0 < wRows; i0 += rowsTile {
+			tile := min(rowsTile, wRows-i0)
+			o := out[r0*outStride+i0 : (r0+rows-1)*outStride+i0+tile]
+			raceWriteTile(o, rows, tile, outStride)
+			wt := w[i0*wb : (i0+tile)*wb]
+			if t == Q4_K {
+				dotRowsQ4_KAVX512(wt, tile, ac, rows, nb, acc[:rowsTile*rows], o, outStride)
+			} else {
+				dotRowsQ6_KAVX512(wt, tile, ac, rows, nb, p, acc[:rowsTile*rows], o, outStride)
+			}
+		}
+	}
+	return true
+}
+
+// raceWriteTile tells the race detector that a kernel writes the first
+// tile elements of each of the rows rows of o, stride elements apart (and
+// not the elements in between, which other goroutines may be writing).
+func raceWriteTile(o []float32, rows, tile, stride int) {
+	if race.Enabled {
+		for r := range rows {
+			race.WriteSlice(o[r*stride : r*stride+tile])
+		}
+	}
+}
+
+// prepQ8_0AVX512 computes the activation terms of rows Q8_0 rows of nb
+// blocks each, a: for block b of row r, prep[b*rows+r] holds the int32
+// -(Σ q)<<shift in its low half and the float32 d in its high half, with
+// the block's scale d and quants q.
+//
+//go:noescape
+func prepQ8_0AVX512(a []byte, rows, nb, shift int, prep []uint64)
+
+// dotRowsQ4_0AVX512 computes, for the wRows (1..16) Q4_0 weight rows in w
+// and the aRows Q8_0 activation rows in a, of nb blocks each,
+//
+//	out[r*outStride+i] ≈ dotQ4_0Q8_0(nb·QK, w row i, a row r)
+//
+// (within VecDot's bound), from the activation terms prep made by
+// prepQ8_0AVX512 with shift 3. acc is scratch space of 16·aRows float32.
+// It writes only those elements of out.
+//
+//go:noescape
+func dotRowsQ4_0AVX512(w []byte, wRows int, a []byte, aRows, nb int, prep []uint64, acc, out []float32, outStride int)
+
+// dotRowsQ8_0AVX512 is dotRowsQ4_0AVX512 for Q8_0 weights (the definition
+// is dotQ8_0Q8_0), with prep made with shift 7.
+//
+//go:noescape
+func dotRowsQ8_0AVX512(w []byte, wRows int, a []byte, aRows, nb int, prep []uint64, acc, out []float32, outStride int)
+
+// dotRowsQ4_KAVX512 computes, for the wRows (1..16) Q4_K weight rows in w
+// and the aRows Q8_K activation rows in a, of nb super-blocks each,
+//
+//	out[r*outStride+i] ≈ dotQ4_KQ8_K(nb·QKK, w row i, a row r)
+//
+// (within VecDot's bound). acc is scratch space of 16·aRows float32. It
+// writes only those elements of out.
+//
+//go:noescape
+func dotRowsQ4_KAVX512(w []byte, wRows int, a []byte, aRows, nb int, acc, out []float32, outStride int)
+
+// dotRowsQ6_KAVX512 is dotRowsQ4_KAVX512 for Q6_K weights (the definition
+// is dotQ6_KQ8_K), with the sums prep made by prepQ8_KAVX512.
+//
+//go:noescape
+func dotRowsQ6_KAVX512(w []byte, wRows int, a []byte, aRows, nb int, prep []uint64, acc, out []float32, outStride int)
+
+// prepQ8_KAVX512 computes the sums of 16 quants of rows Q8_K rows of nb
+// super-blocks each, a: for super-block b of row r, the 16 sums as int16
+// in prep[4*(b*rows+r) : 4*(b*rows+r)+4] (the layout of the bsums field).
+//
+//go:noescape
+func prepQ8_KAVX512(a []byte, rows, nb int, prep []uint64)

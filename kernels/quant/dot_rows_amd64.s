@@ -1,0 +1,750 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The AVX-512 VNNI tile kernels of DotRows; dot_rows_amd64.go has their Go
+// declarations, the definitions they equal and the layout they use.
+//
+// Register use common to the tile kernels:
+//
+//	Z0..Z7    the transposed weight quants of the current (sub-)block:
+//	          dword lane i of Zg holds quants 4g..4g+3 of weight row i,
+//	          unsigned (Q4_K: also Z16..Z23 for the second sub-block)
+//	Z31       constant bytes (0x0f, or 0x80 for Q8_0)
+//	0(SP)..127(SP)  the 16 weight row pointers (rows past the tile repeat
+//	          its last row)
+//	BX        byte offset of the current block within a weight row
+//	SI        the current block of activation row 0
+//	R12       the accumulators: 16 float32 per activation row
+//	R13       bytes per activation row
+//	R14       blocks left
+//	R15       Q6_K: the prep entries of the current block
+//	K1        the lanes of the tile's weight rows
+
+DATA rowsBytes0x0f<>+0(SB)/4, $0x0f0f0f0f
+GLOBL rowsBytes0x0f<>(SB), RODATA|NOPTR, $4
+
+DATA rowsBytes0x80<>+0(SB)/4, $0x80808080
+GLOBL rowsBytes0x80<>(SB), RODATA|NOPTR, $4
+
+DATA rowsBytes0x01<>+0(SB)/4, $0x01010101
+GLOBL rowsBytes0x01<>(SB), RODATA|NOPTR, $4
+
+DATA rowsBytes0x3f<>+0(SB)/4, $0x3f3f3f3f
+GLOBL rowsBytes0x3f<>(SB), RODATA|NOPTR, $4
+
+DATA rowsBytes0x30<>+0(SB)/4, $0x30303030
+GLOBL rowsBytes0x30<>(SB), RODATA|NOPTR, $4
+
+// The int16 pairs (-32, 0) and (0, -32).
+DATA rowsMinus32Lo<>+0(SB)/4, $0x0000ffe0
+GLOBL rowsMinus32Lo<>(SB), RODATA|NOPTR, $4
+
+DATA rowsMinus32Hi<>+0(SB)/4, $0xffe00000
+GLOBL rowsMinus32Hi<>(SB), RODATA|NOPTR, $4
+
+// VPSHUFB indexes: in q4kByteIdx+64j, byte j of each dword, zero-extended
+// to the dword; in q4kWordIdx+64j, byte j of each dword zero-extended to
+// both words of the dword.
+DATA q4kByteIdx<>+0(SB)/8, $0x8080800480808000
+DATA q4kByteIdx<>+8(SB)/8, $0x8080800c80808008
+DATA q4kByteIdx<>+16(SB)/8, $0x8080800480808000
+DATA q4kByteIdx<>+24(SB)/8, $0x8080800c80808008
+DATA q4kByteIdx<>+32(SB)/8, $0x8080800480808000
+DATA q4kByteIdx<>+40(SB)/8, $0x8080800c80808008
+DATA q4kByteIdx<>+48(SB)/8, $0x8080800480808000
+DATA q4kByteIdx<>+56(SB)/8, $0x8080800c80808008
+DATA q4kByteIdx<>+64(SB)/8, $0x8080800580808001
+DATA q4kByteIdx<>+72(SB)/8, $0x8080800d80808009
+DATA q4kByteIdx<>+80(SB)/8, $0x8080800580808001
+DATA q4kByteIdx<>+88(SB)/8, $0x8080800d80808009
+DATA q4kByteIdx<>+96(SB)/8, $0x8080800580808001
+DATA q4kByteIdx<>+104(SB)/8, $0x8080800d80808009
+DATA q4kByteIdx<>+112(SB)/8, $0x8080800580808001
+DATA q4kByteIdx<>+120(SB)/8, $0x8080800d80808009
+DATA q4kByteIdx<>+128(SB)/8, $0x8080800680808002
+DATA q4kByteIdx<>+136(SB)/8, $0x8080800e8080800a
+DATA q4kByteIdx<>+144(SB)/8, $0x8080800680808002
+DATA q4kByteIdx<>+152(SB)/8, $0x8080800e8080800a
+DATA q4kByteIdx<>+160(SB)/8, $0x8080800680808002
+DATA q4kByteIdx<>+168(SB)/8, $0x8080800e8080800a
+DATA q4kByteIdx<>+176(SB)/8, $0x8080800680808002
+DATA q4kByteIdx<>+184(SB)/8, $0x8080800e8080800a
+DATA q4kByteIdx<>+192(SB)/8, $0x8080800780808003
+DATA q4kByteIdx<>+200(SB)/8, $0x8080800f8080800b
+DATA q4kByteIdx<>+208(SB)/8, $0x8080800780808003
+DATA q4kByteIdx<>+216(SB)/8, $0x8080800f8080800b
+DATA q4kByteIdx<>+224(SB)/8, $0x8080800780808003
+DATA q4kByteIdx<>+232(SB)/8, $0x8080800f8080800b
+DATA q4kByteIdx<>+240(SB)/8, $0x8080800780808003
+DATA q4kByteIdx<>+248(SB)/8, $0x8080800f8080800b
+GLOBL q4kByteIdx<>(SB), RODATA|NOPTR, $256
+
+DATA q4kWordIdx<>+0(SB)/8, $0x8004800480008000
+DATA q4kWordIdx<>+8(SB)/8, $0x800c800c80088008
+DATA q4kWordIdx<>+16(SB)/8, $0x8004800480008000
+DATA q4kWordIdx<>+24(SB)/8, $0x800c800c80088008
+DATA q4kWordIdx<>+32(SB)/8, $0x8004800480008000
+DATA q4kWordIdx<>+40(SB)/8, $0x800c800c80088008
+DATA q4kWordIdx<>+48(SB)/8, $0x8004800480008000
+DATA q4kWordIdx<>+56(SB)/8, $0x800c800c80088008
+DATA q4kWordIdx<>+64(SB)/8, $0x8005800580018001
+DATA q4kWordIdx<>+72(SB)/8, $0x800d800d80098009
+DATA q4kWordIdx<>+80(SB)/8, $0x8005800580018001
+DATA q4kWordIdx<>+88(SB)/8, $0x800d800d80098009
+DATA q4kWordIdx<>+96(SB)/8, $0x8005800580018001
+DATA q4kWordIdx<>+104(SB)/8, $0x800d800d80098009
+DATA q4kWordIdx<>+112(SB)/8, $0x8005800580018001
+DATA q4kWordIdx<>+120(SB)/8, $0x800d800d80098009
+DATA q4kWordIdx<>+128(SB)/8, $0x8006800680028002
+DATA q4kWordIdx<>+136(SB)/8, $0x800e800e800a800a
+DATA q4kWordIdx<>+144(SB)/8, $0x8006800680028002
+DATA q4kWordIdx<>+152(SB)/8, $0x800e800e800a800a
+DATA q4kWordIdx<>+160(SB)/8, $0x8006800680028002
+DATA q4kWordIdx<>+168(SB)/8, $0x800e800e800a800a
+DATA q4kWordIdx<>+176(SB)/8, $0x8006800680028002
+DATA q4kWordIdx<>+184(SB)/8, $0x800e800e800a800a
+DATA q4kWordIdx<>+192(SB)/8, $0x8007800780038003
+DATA q4kWordIdx<>+200(SB)/8, $0x800f800f800b800b
+DATA q4kWordIdx<>+208(SB)/8, $0x8007800780038003
+DATA q4kWordIdx<>+216(SB)/8, $0x800f800f800b800b
+DATA q4kWordIdx<>+224(SB)/8, $0x8007800780038003
+DATA q4kWordIdx<>+232(SB)/8, $0x800f800f800b800b
+DATA q4kWordIdx<>+240(SB)/8, $0x8007800780038003
+DATA q4kWordIdx<>+248(SB)/8, $0x800f800f800b800b
+GLOBL q4kWordIdx<>(SB), RODATA|NOPTR, $256
+
+// ---------------------------------------------------------------- tiles
+
+// ROWPTRS stores the pointers to the 16 weight rows of the tile at 0(SP):
+// row k at R8 + min(k, wRows-1)·R9. Clobbers AX, CX, DX.
+#define ROWPTRS \
+	MOVQ  R8, DX; \
+	MOVQ  wRows+24(FP), CX; \
+	XORQ  AX, AX; \
+rowptrLoop: \
+	MOVQ  DX, 0(SP)(AX*8); \
+	INCQ  AX; \
+	CMPQ  AX, $16; \
+	JGE   rowptrDone; \
+	CMPQ  AX, CX; \
+	JGE   rowptrLoop; \
+	ADDQ  R9, DX; \
+	JMP   rowptrLoop; \
+rowptrDone:
+
+// TILEPROLOGUE(wb, ab, ACC): the registers above for weight blocks of wb
+// bytes and activation blocks of ab bytes, and the accumulators (ACC, the
+// acc argument) zeroed.
+#define TILEPROLOGUE(wb, ab, ACC) \
+	MOVQ    w_base+0(FP), R8; \
+	MOVQ    nb+64(FP), R9; \
+	IMULQ   $wb, R9; \
+	ROWPTRS; \
+	MOVQ    wRows+24(FP), CX; \
+	MOVL    $1, AX; \
+	SHLL    CX, AX; \
+	DECL    AX; \
+	KMOVW   AX, K1; \
+	MOVQ    nb+64(FP), R13; \
+	IMULQ   $ab, R13; \
+	MOVQ    a_base+32(FP), SI; \
+	MOVQ    nb+64(FP), R14; \
+	XORQ    BX, BX; \
+	MOVQ    ACC, R12; \
+	VPXORD  Z16, Z16, Z16; \
+	MOVQ    aRows+56(FP), CX; \
+	MOVQ    R12, R11; \
+zeroLoop: \
+	VMOVUPS Z16, (R11); \
+	ADDQ    $64, R11; \
+	DECQ    CX; \
+	JNZ     zeroLoop
+
+// TILEEPILOGUE(OUT, STRIDE): the accumulators to the out argument OUT,
+// rows STRIDE (the outStride argument) elements apart, lanes K1 only.
+#define TILEEPILOGUE(OUT, STRIDE) \
+	MOVQ    aRows+56(FP), CX; \
+	MOVQ    R12, R11; \
+	MOVQ    OUT, R10; \
+	MOVQ    STRIDE, DX; \
+	SHLQ    $2, DX; \
+storeLoop: \
+	VMOVUPS (R11), Z16; \
+	VMOVUPS Z16, K1, (R10); \
+	ADDQ    $64, R11; \
+	ADDQ    DX, R10; \
+	DECQ    CX; \
+	JNZ     storeLoop; \
+	VZEROUPPER
+
+// GATHER4(off, j, X, Z): Z = the 16 bytes at off from the current block of
+// weight rows j, j+4, j+8, j+12, in its four 128-bit lanes.
+#define GATHER4(off, j, X, Z) \
+	MOVQ         (8*(j))(SP), AX; \
+	VMOVDQU      off(AX)(BX*1), X; \
+	MOVQ         (8*(j+4))(SP), AX; \
+	VINSERTI32X4 $1, off(AX)(BX*1), Z, Z; \
+	MOVQ         (8*(j+8))(SP), AX; \
+	VINSERTI32X4 $2, off(AX)(BX*1), Z, Z; \
+	MOVQ         (8*(j+12))(SP), AX; \
+	VINSERTI32X4 $3, off(AX)(BX*1), Z, Z
+
+// TRANSPOSE16(off): Z9..Z12 = dwords 0..3 of the 16 bytes at off from the
+// current block of every weight row: dword lane i of Z(9+g) is dword g of
+// row i. (A 4×4 dword transpose within each 128-bit lane of the gathered
+// rows.) Clobbers AX, Z13..Z15, Z24.
+#define TRANSPOSE16(off) \
+	GATHER4(off, 0, X9, Z9); \
+	GATHER4(off, 1, X10, Z10); \
+	GATHER4(off, 2, X11, Z11); \
+	GATHER4(off, 3, X12, Z12); \
+	VPUNPCKLDQ  Z10, Z9, Z13; \
+	VPUNPCKHDQ  Z10, Z9, Z14; \
+	VPUNPCKLDQ  Z12, Z11, Z15; \
+	VPUNPCKHDQ  Z12, Z11, Z24; \
+	VPUNPCKLQDQ Z15, Z13, Z9; \
+	VPUNPCKHQDQ Z15, Z13, Z10; \
+	VPUNPCKLQDQ Z24, Z14, Z11; \
+	VPUNPCKHQDQ Z24, Z14, Z12
+
+// PACK4H(off, j, R): R = the f16 values at off from the current block of
+// weight rows 4j..4j+3, row 4j in the low 16 bits. Clobbers AX.
+#define PACK4H(off, j, R) \
+	MOVQ    (8*(4*j+3))(SP), AX; \
+	MOVWLZX off(AX)(BX*1), R; \
+	SHLQ    $16, R; \
+	MOVQ    (8*(4*j+2))(SP), AX; \
+	MOVW    off(AX)(BX*1), R; \
+	SHLQ    $16, R; \
+	MOVQ    (8*(4*j+1))(SP), AX; \
+	MOVW    off(AX)(BX*1), R; \
+	SHLQ    $16, R; \
+	MOVQ    (8*(4*j))(SP), AX; \
+	MOVW    off(AX)(BX*1), R
+
+// WSCALES(off): Z8 = the 16 weight rows' f16 scales at off from the
+// current block, as float32. Clobbers AX, CX, DX, R10, R11, X13, X14.
+#define WSCALES(off) \
+	PACK4H(off, 0, CX); \
+	PACK4H(off, 1, DX); \
+	PACK4H(off, 2, R10); \
+	PACK4H(off, 3, R11); \
+	VMOVQ       CX, X13; \
+	VPINSRQ     $1, DX, X13, X13; \
+	VMOVQ       R10, X14; \
+	VPINSRQ     $1, R11, X14, X14; \
+	VINSERTI128 $1, X14, Y13, Y13; \
+	VCVTPH2PS   Y13, Z8
+
+// ---------------------------------------------------------------- Q4_0, Q8_0
+
+// ROWLOOP32(loop): for each of the aRows activation rows, its Q8_0 block
+// at SI (quants at 2(SI)..33(SI)) against the 16 weight rows in Z0..Z7
+// (scales in Z8): the int32 sum starts at the prep entry's offset
+// correction, and VPDPBUSD adds Σ q·a four quants at a time for all 16
+// rows, in two chains; the float sum times the activation scale times the
+// weight scales is added to the row's accumulators. DI walks the prep
+// entries of the block, one per activation row. Clobbers CX, R10, R11,
+// Z16, Z17.
+#define ROWLOOP32(loop) \
+	MOVQ aRows+56(FP), CX; \
+	MOVQ SI, R10; \
+	MOVQ R12, R11; \
+loop: \
+	VPBROADCASTD     (DI), Z16; \
+	VPXORD           Z17, Z17, Z17; \
+	VPDPBUSD.BCST    2(R10), Z0, Z16; \
+	VPDPBUSD.BCST    18(R10), Z4, Z17; \
+	VPDPBUSD.BCST    6(R10), Z1, Z16; \
+	VPDPBUSD.BCST    22(R10), Z5, Z17; \
+	VPDPBUSD.BCST    10(R10), Z2, Z16; \
+	VPDPBUSD.BCST    26(R10), Z6, Z17; \
+	VPDPBUSD.BCST    14(R10), Z3, Z16; \
+	VPDPBUSD.BCST    30(R10), Z7, Z17; \
+	VPADDD           Z17, Z16, Z16; \
+	VCVTDQ2PS        Z16, Z16; \
+	VMULPS.BCST      4(DI), Z16, Z16; \
+	VFMADD213PS      (R11), Z8, Z16; \
+	VMOVUPS          Z16, (R11); \
+	ADDQ             R13, R10; \
+	ADDQ             $8, DI; \
+	ADDQ             $64, R11; \
+	DECQ             CX; \
+	JNZ              loop
+
+// func dotRowsQ4_0AVX512(w []byte, wRows int, a []byte, aRows, nb int, prep []uint64, acc, out []float32, outStride int)
+TEXT ·dotRowsQ4_0AVX512(SB), NOSPLIT, $128-152
+	TILEPROLOGUE(18, 34, acc_base+96(FP))
+	MOVQ         prep_base+72(FP), DI
+	VPBROADCASTD rowsBytes0x0f<>(SB), Z31
+
+q40Block:
+	// Quants: low nibbles of qs[4g..4g+3] are elements 4g..4g+3, high
+	// nibbles elements 16+4g..16+4g+3.
+	TRANSPOSE16(2)
+	VPANDD Z31, Z9, Z0
+	VPANDD Z31, Z10, Z1
+	VPANDD Z31, Z11, Z2
+	VPANDD Z31, Z12, Z3
+	VPSRLD $4, Z9, Z4
+	VPSRLD $4, Z10, Z5
+	VPSRLD $4, Z11, Z6
+	VPSRLD $4, Z12, Z7
+	VPANDD Z31, Z4, Z4
+	VPANDD Z31, Z5, Z5
+	VPANDD Z31, Z6, Z6
+	VPANDD Z31, Z7, Z7
+	WSCALES(0)
+	ROWLOOP32(q40Rows)
+	ADDQ $18, BX
+	ADDQ $34, SI
+	DECQ R14
+	JNZ  q40Block
+
+	TILEEPILOGUE(out_base+120(FP), outStride+144(FP))
+	RET
+
+// func dotRowsQ8_0AVX512(w []byte, wRows int, a []byte, aRows, nb int, prep []uint64, acc, out []float32, outStride int)
+TEXT ·dotRowsQ8_0AVX512(SB), NOSPLIT, $128-152
+	TILEPROLOGUE(34, 34, acc_base+96(FP))
+	MOVQ         prep_base+72(FP), DI
+	VPBROADCASTD rowsBytes0x80<>(SB), Z31
+
+q80Block:
+	// Quants w+128 (unsigned): elements 0..15, then 16..31.
+	TRANSPOSE16(2)
+	VPXORD Z31, Z9, Z0
+	VPXORD Z31, Z10, Z1
+	VPXORD Z31, Z11, Z2
+	VPXORD Z31, Z12, Z3
+	TRANSPOSE16(18)
+	VPXORD Z31, Z9, Z4
+	VPXORD Z31, Z10, Z5
+	VPXORD Z31, Z11, Z6
+	VPXORD Z31, Z12, Z7
+	WSCALES(0)
+	ROWLOOP32(q80Rows)
+	ADDQ $34, BX
+	ADDQ $34, SI
+	DECQ R14
+	JNZ  q80Block
+
+	TILEEPILOGUE(out_base+120(FP), outStride+144(FP))
+	RET
+
+// ---------------------------------------------------------------- Q4_K
+
+// Frame of the Q4_K kernel: 128(SP) + 64s: sub-block s's d·sc of the 16
+// weight rows, float32; 640(SP) + 64s: its min m as the int16 pair (m, m).
+
+// Q4KSCALES: the frame's scales and mins of the current super-block, and
+// dmin in Z8. The first 16 bytes of a row, transposed, are (d, dmin) in
+// Z9 and the 12 scale bytes s[0..11] in Z10..Z12; see kScaleMin.
+#define Q4KSCALES \
+	TRANSPOSE16(0); \
+	VPMOVDW       Z9, Y13; \
+	VCVTPH2PS     Y13, Z14; \
+	VPSRLD        $16, Z9, Z13; \
+	VPMOVDW       Z13, Y13; \
+	VCVTPH2PS     Y13, Z8; \
+	VPANDD        Z30, Z10, Z15; \
+	VPANDD        Z30, Z11, Z24; \
+	VPSRLD        $2, Z10, Z25; \
+	VMOVDQA64     Z12, Z26; \
+	VPTERNLOGD    $0xe4, Z31, Z25, Z26; \
+	VPANDD        Z30, Z26, Z26; \
+	VPSRLD        $2, Z11, Z25; \
+	VPSRLD        $4, Z12, Z27; \
+	VPTERNLOGD    $0xe4, Z31, Z25, Z27; \
+	VPANDD        Z30, Z27, Z27; \
+	Q4KSCALE(Z15, 0, 0); \
+	Q4KSCALE(Z15, 1, 1); \
+	Q4KSCALE(Z15, 2, 2); \
+	Q4KSCALE(Z15, 3, 3); \
+	Q4KSCALE(Z26, 0, 4); \
+	Q4KSCALE(Z26, 1, 5); \
+	Q4KSCALE(Z26, 2, 6); \
+	Q4KSCALE(Z26, 3, 7); \
+	Q4KMIN(Z24, 0, 0); \
+	Q4KMIN(Z24, 1, 1); \
+	Q4KMIN(Z24, 2, 2); \
+	Q4KMIN(Z24, 3, 3); \
+	Q4KMIN(Z27, 0, 4); \
+	Q4KMIN(Z27, 1, 5); \
+	Q4KMIN(Z27, 2, 6); \
+	Q4KMIN(Z27, 3, 7)
+
+// Q4KSCALE(Z, j, s): d·(byte j of each dword of Z) into the frame for
+// sub-block s (d in Z14).
+#define Q4KSCALE(Z, j, s) \
+	VPSHUFB   q4kByteIdx<>+(64*j)(SB), Z, Z13; \
+	VCVTDQ2PS Z13, Z13; \
+	VMULPS    Z14, Z13, Z13; \
+	VMOVUPS   Z13, (128+64*s)(SP)
+
+// Q4KMIN(Z, j, s): byte j of each dword of Z as an int16 pair into the
+// frame for sub-block s.
+#define Q4KMIN(Z, j, s) \
+	VPSHUFB   q4kWordIdx<>+(64*j)(SB), Z, Z13; \
+	VMOVDQU64 Z13, (640+64*s)(SP)
+
+// Q4KCHUNK(c, loop): the 64 quants of sub-blocks 2c and 2c+1 (the low and
+// high nibbles of qs[32c..32c+31], at 16+32c) against every activation
+// row. Weights: sub-block 2c in Z0..Z7, 2c+1 in Z16..Z23; their d·sc in
+// Z24, Z25 and mins in Z26, Z27. Per row: the int32 sums of the two
+// sub-blocks (Z9, Z10), Σ m·bsum of both (VPDPWSSD of the (m, m) pairs
+// with the two activation sums of each sub-block, Z11), then
+// yd·(d·sc·sum + d·sc'·sum' - dmin·Σ m·bsum) into the row's accumulators.
+#define Q4KCHUNK(c, loop) \
+	TRANSPOSE16(16+32*c); \
+	VPANDD    Z31, Z9, Z0; \
+	VPANDD    Z31, Z10, Z1; \
+	VPANDD    Z31, Z11, Z2; \
+	VPANDD    Z31, Z12, Z3; \
+	VPSRLD    $4, Z9, Z16; \
+	VPSRLD    $4, Z10, Z17; \
+	VPSRLD    $4, Z11, Z18; \
+	VPSRLD    $4, Z12, Z19; \
+	VPANDD    Z31, Z16, Z16; \
+	VPANDD    Z31, Z17, Z17; \
+	VPANDD    Z31, Z18, Z18; \
+	VPANDD    Z31, Z19, Z19; \
+	TRANSPOSE16(32+32*c); \
+	VPANDD    Z31, Z9, Z4; \
+	VPANDD    Z31, Z10, Z5; \
+	VPANDD    Z31, Z11, Z6; \
+	VPANDD    Z31, Z12, Z7; \
+	VPSRLD    $4, Z9, Z20; \
+	VPSRLD    $4, Z10, Z21; \
+	VPSRLD    $4, Z11, Z22; \
+	VPSRLD    $4, Z12, Z23; \
+	VPANDD    Z31, Z20, Z20; \
+	VPANDD    Z31, Z21, Z21; \
+	VPANDD    Z31, Z22, Z22; \
+	VPANDD    Z31, Z23, Z23; \
+	VMOVUPS   (128+64*(2*c))(SP), Z24; \
+	VMOVUPS   (128+64*(2*c+1))(SP), Z25; \
+	VMOVDQU64 (640+64*(2*c))(SP), Z26; \
+	VMOVDQU64 (640+64*(2*c+1))(SP), Z27; \
+	MOVQ      aRows+56(FP), CX; \
+	MOVQ      SI, R10; \
+	MOVQ      R12, R11; \
+loop: \
+	VPXORD          Z9, Z9, Z9; \
+	VPXORD          Z10, Z10, Z10; \
+	VPXORD          Z11, Z11, Z11; \
+	VPDPBUSD.BCST   (4+64*c)(R10), Z0, Z9; \
+	VPDPBUSD.BCST   (36+64*c)(R10), Z16, Z10; \
+	VPDPBUSD.BCST   (8+64*c)(R10), Z1, Z9; \
+	VPDPBUSD.BCST   (40+64*c)(R10), Z17, Z10; \
+	VPDPBUSD.BCST   (12+64*c)(R10), Z2, Z9; \
+	VPDPBUSD.BCST   (44+64*c)(R10), Z18, Z10; \
+	VPDPBUSD.BCST   (16+64*c)(R10), Z3, Z9; \
+	VPDPBUSD.BCST   (48+64*c)(R10), Z19, Z10; \
+	VPDPWSSD.BCST   (260+8*c)(R10), Z26, Z11; \
+	VPDPBUSD.BCST   (20+64*c)(R10), Z4, Z9; \
+	VPDPBUSD.BCST   (52+64*c)(R10), Z20, Z10; \
+	VPDPBUSD.BCST   (24+64*c)(R10), Z5, Z9; \
+	VPDPBUSD.BCST   (56+64*c)(R10), Z21, Z10; \
+	VPDPWSSD.BCST   (264+8*c)(R10), Z27, Z11; \
+	VPDPBUSD.BCST   (28+64*c)(R10), Z6, Z9; \
+	VPDPBUSD.BCST   (60+64*c)(R10), Z22, Z10; \
+	VPDPBUSD.BCST   (32+64*c)(R10), Z7, Z9; \
+	VPDPBUSD.BCST   (64+64*c)(R10), Z23, Z10; \
+	VCVTDQ2PS       Z9, Z9; \
+	VCVTDQ2PS       Z10, Z10; \
+	VCVTDQ2PS       Z11, Z11; \
+	VMULPS          Z24, Z9, Z12; \
+	VFMADD231PS     Z25, Z10, Z12; \
+	VFNMADD231PS    Z8, Z11, Z12; \
+	VMOVUPS         (R11), Z13; \
+	VFMADD231PS.BCST (R10), Z12, Z13; \
+	VMOVUPS         Z13, (R11); \
+	ADDQ            R13, R10; \
+	ADDQ            $64, R11; \
+	DECQ            CX; \
+	JNZ             loop
+
+// func dotRowsQ4_KAVX512(w []byte, wRows int, a []byte, aRows, nb int, acc, out []float32, outStride int)
+TEXT ·dotRowsQ4_KAVX512(SB), 0, $1152-128
+	TILEPROLOGUE(144, 292, acc_base+72(FP))
+	VPBROADCASTD rowsBytes0x0f<>(SB), Z31
+	VPBROADCASTD rowsBytes0x3f<>(SB), Z30
+
+q4kBlock:
+	Q4KSCALES
+	Q4KCHUNK(0, q4kRows0)
+	Q4KCHUNK(1, q4kRows1)
+	Q4KCHUNK(2, q4kRows2)
+	Q4KCHUNK(3, q4kRows3)
+	ADDQ $144, BX
+	ADDQ $292, SI
+	DECQ R14
+	JNZ  q4kBlock
+
+	TILEEPILOGUE(out_base+96(FP), outStride+120(FP))
+	RET
+
+// ---------------------------------------------------------------- Q6_K
+
+// Frame of the Q6_K kernel: 128(SP): the 32 qh bytes of the current chunk
+// of the 16 weight rows, transposed (8 registers' worth, dword g of each
+// row in the g-th); 640(SP): 32 ql bytes, likewise; 1152(SP) + 64s:
+// sub-block s's d·sc, float32.
+
+// Q6KSC(Z, left, s): the frame's d·sc for sub-block s: sc is a byte of
+// each dword of Z (the transposed scales), moved to the top by a left shift
+// and sign-extended back; d in Z8.
+#define Q6KSC(Z, left, s) \
+	VPSLLD    $left, Z, Z13; \
+	VPSRAD    $24, Z13, Z13; \
+	VCVTDQ2PS Z13, Z13; \
+	VMULPS    Z8, Z13, Z13; \
+	VMOVUPS   Z13, (1152+64*s)(SP)
+
+// Q6KSTORE4(off): Z9..Z12 to off(SP)..
+#define Q6KSTORE4(off) \
+	VMOVDQU64 Z9, (off)(SP); \
+	VMOVDQU64 Z10, (off+64)(SP); \
+	VMOVDQU64 Z11, (off+128)(SP); \
+	VMOVDQU64 Z12, (off+192)(SP)
+
+// The quants of group k of a chunk: the ql nibble (QL: low nibbles for
+// k < 2, high ones for k >= 2) and two qh bits 2k, 2k+1 (QH, moved to bits
+// 4, 5), combined as ql | qh<<4 by VPTERNLOGD (0xe4: bits of Z31 = 0x0f
+// from the first, the others from the second).
+#define QLLO(g, Z) VMOVDQU64 (640+64*g)(SP), Z
+#define QLHI(g, Z) VPSRLD $4, (640+64*g)(SP), Z
+#define QH0(g, Z) VPSLLD $4, (128+64*g)(SP), Z
+#define QH1(g, Z) VPSLLD $2, (128+64*g)(SP), Z
+#define QH2(g, Z) VMOVDQU64 (128+64*g)(SP), Z
+#define QH3(g, Z) VPSRLD $2, (128+64*g)(SP), Z
+
+#define Q6KW(g, Z, QL, QH) \
+	QL(g, Z); \
+	QH(g, Z9); \
+	VPANDD     Z30, Z9, Z9; \
+	VPTERNLOGD $0xe4, Z31, Z9, Z
+
+#define Q6KWEIGHTS(QL, QH) \
+	Q6KW(0, Z0, QL, QH); \
+	Q6KW(1, Z1, QL, QH); \
+	Q6KW(2, Z2, QL, QH); \
+	Q6KW(3, Z3, QL, QH); \
+	Q6KW(4, Z4, QL, QH); \
+	Q6KW(5, Z5, QL, QH); \
+	Q6KW(6, Z6, QL, QH); \
+	Q6KW(7, Z7, QL, QH)
+
+// Q6KROWS(c, k, loop): the 32 quants of group k of chunk c (elements
+// 128c+32k.., sub-blocks s = 8c+2k and s+1) in Z0..Z7 against every
+// activation row: each sub-block's int32 sum starts at -32·Σa (VPDPWSSD of
+// the pair of the row's 16-quant sums (made by prepQ8_KAVX512, from R15 on,
+// 32 bytes per row) with (-32, 0) or (0, -32)), so that it is Σ (q-32)·a;
+// then yd·(d·sc·sum + d·sc'·sum') into the row's accumulators.
+#define Q6KROWS(c, k, loop) \
+	MOVQ      aRows+56(FP), CX; \
+	MOVQ      SI, R10; \
+	MOVQ      R12, R11; \
+	MOVQ      R15, DI; \
+loop: \
+	VPXORD          Z9, Z9, Z9; \
+	VPXORD          Z10, Z10, Z10; \
+	VPDPWSSD.BCST   (16*c+4*k)(DI), Z28, Z9; \
+	VPDPWSSD.BCST   (16*c+4*k)(DI), Z29, Z10; \
+	VPDPBUSD.BCST   (4+128*c+32*k)(R10), Z0, Z9; \
+	VPDPBUSD.BCST   (20+128*c+32*k)(R10), Z4, Z10; \
+	VPDPBUSD.BCST   (8+128*c+32*k)(R10), Z1, Z9; \
+	VPDPBUSD.BCST   (24+128*c+32*k)(R10), Z5, Z10; \
+	VPDPBUSD.BCST   (12+128*c+32*k)(R10), Z2, Z9; \
+	VPDPBUSD.BCST   (28+128*c+32*k)(R10), Z6, Z10; \
+	VPDPBUSD.BCST   (16+128*c+32*k)(R10), Z3, Z9; \
+	VPDPBUSD.BCST   (32+128*c+32*k)(R10), Z7, Z10; \
+	VCVTDQ2PS       Z9, Z9; \
+	VCVTDQ2PS       Z10, Z10; \
+	VMULPS          (1152+64*(8*c+2*k))(SP), Z9, Z12; \
+	VFMADD231PS     (1152+64*(8*c+2*k+1))(SP), Z10, Z12; \
+	VMOVUPS         (R11), Z13; \
+	VFMADD231PS.BCST (R10), Z12, Z13; \
+	VMOVUPS         Z13, (R11); \
+	ADDQ            R13, R10; \
+	ADDQ            $32, DI; \
+	ADDQ            $64, R11; \
+	DECQ            CX; \
+	JNZ             loop
+
+// Q6KCHUNK(c, l0, l1, l2, l3): chunk c (128 elements): its qh bytes, then
+// its two halves of ql bytes, each used by two groups.
+#define Q6KCHUNK(c, l0, l1, l2, l3) \
+	TRANSPOSE16(128+32*c); \
+	Q6KSTORE4(128); \
+	TRANSPOSE16(144+32*c); \
+	Q6KSTORE4(384); \
+	TRANSPOSE16(64*c); \
+	Q6KSTORE4(640); \
+	TRANSPOSE16(64*c+16); \
+	Q6KSTORE4(896); \
+	Q6KWEIGHTS(QLLO, QH0); \
+	Q6KROWS(c, 0, l0); \
+	Q6KWEIGHTS(QLHI, QH2); \
+	Q6KROWS(c, 2, l2); \
+	TRANSPOSE16(64*c+32); \
+	Q6KSTORE4(640); \
+	TRANSPOSE16(64*c+48); \
+	Q6KSTORE4(896); \
+	Q6KWEIGHTS(QLLO, QH1); \
+	Q6KROWS(c, 1, l1); \
+	Q6KWEIGHTS(QLHI, QH3); \
+	Q6KROWS(c, 3, l3)
+
+// func dotRowsQ6_KAVX512(w []byte, wRows int, a []byte, aRows, nb int, prep []uint64, acc, out []float32, outStride int)
+TEXT ·dotRowsQ6_KAVX512(SB), 0, $2176-152
+	TILEPROLOGUE(210, 292, acc_base+96(FP))
+	MOVQ         prep_base+72(FP), R15
+	VPBROADCASTD rowsBytes0x0f<>(SB), Z31
+	VPBROADCASTD rowsBytes0x30<>(SB), Z30
+	VPBROADCASTD rowsMinus32Lo<>(SB), Z28
+	VPBROADCASTD rowsMinus32Hi<>(SB), Z29
+
+q6kBlock:
+	WSCALES(208)
+	TRANSPOSE16(192)
+	Q6KSC(Z9, 24, 0)
+	Q6KSC(Z9, 16, 1)
+	Q6KSC(Z9, 8, 2)
+	Q6KSC(Z9, 0, 3)
+	Q6KSC(Z10, 24, 4)
+	Q6KSC(Z10, 16, 5)
+	Q6KSC(Z10, 8, 6)
+	Q6KSC(Z10, 0, 7)
+	Q6KSC(Z11, 24, 8)
+	Q6KSC(Z11, 16, 9)
+	Q6KSC(Z11, 8, 10)
+	Q6KSC(Z11, 0, 11)
+	Q6KSC(Z12, 24, 12)
+	Q6KSC(Z12, 16, 13)
+	Q6KSC(Z12, 8, 14)
+	Q6KSC(Z12, 0, 15)
+	Q6KCHUNK(0, q6kRows00, q6kRows01, q6kRows02, q6kRows03)
+	Q6KCHUNK(1, q6kRows10, q6kRows11, q6kRows12, q6kRows13)
+	ADDQ $210, BX
+	ADDQ $292, SI
+	MOVQ DI, R15
+	DECQ R14
+	JNZ  q6kBlock
+
+	TILEEPILOGUE(out_base+120(FP), outStride+144(FP))
+	RET
+
+// ---------------------------------------------------------------- prep
+
+// func prepQ8_0AVX512(a []byte, rows, nb, shift int, prep []uint64)
+// For block b of row r: prep[b*rows+r] = -(Σ q)<<shift | float32(d)<<32.
+// Σ q is the sum of the VPDPBUSD of the quants with ones.
+TEXT ·prepQ8_0AVX512(SB), NOSPLIT, $0-72
+	MOVQ         a_base+0(FP), SI
+	MOVQ         rows+24(FP), R8
+	MOVQ         nb+32(FP), R9
+	MOVQ         shift+40(FP), CX
+	MOVQ         prep_base+48(FP), DI
+	VPBROADCASTD rowsBytes0x01<>(SB), Y15
+	MOVQ         R8, R10
+	SHLQ         $3, R10                    // bytes between the blocks of a row in prep
+
+prepRow:
+	MOVQ DI, R11
+	MOVQ R9, R12
+
+prepBlock:
+	VMOVDQU      2(SI), Y0
+	VPXOR        Y1, Y1, Y1
+	VPDPBUSD     Y0, Y15, Y1
+	VEXTRACTI128 $1, Y1, X2
+	VPADDD       X2, X1, X1
+	VPSHUFD      $0x4e, X1, X2
+	VPADDD       X2, X1, X1
+	VPSHUFD      $0xb1, X1, X2
+	VPADDD       X2, X1, X1
+	VMOVD        X1, AX
+	SHLL         CX, AX
+	NEGL         AX
+	MOVL         AX, (R11)
+	MOVWLZX      (SI), AX
+	VMOVD        AX, X3
+	VCVTPH2PS    X3, X3
+	VMOVSS       X3, 4(R11)
+	ADDQ         $34, SI
+	ADDQ         R10, R11
+	DECQ         R12
+	JNZ          prepBlock
+
+	ADDQ $8, DI
+	DECQ R8
+	JNZ  prepRow
+	VZEROUPPER
+	RET
+
+// VPERMD index: from the 4×4 dword transposes of prepQ8_KAVX512, where
+// dword 4k+i holds the sum of 16-quant group 4i+k, to groups in order.
+DATA q8kGroupIdx<>+0(SB)/8, $0x0000000400000000
+DATA q8kGroupIdx<>+8(SB)/8, $0x0000000c00000008
+DATA q8kGroupIdx<>+16(SB)/8, $0x0000000500000001
+DATA q8kGroupIdx<>+24(SB)/8, $0x0000000d00000009
+DATA q8kGroupIdx<>+32(SB)/8, $0x0000000600000002
+DATA q8kGroupIdx<>+40(SB)/8, $0x0000000e0000000a
+DATA q8kGroupIdx<>+48(SB)/8, $0x0000000700000003
+DATA q8kGroupIdx<>+56(SB)/8, $0x0000000f0000000b
+GLOBL q8kGroupIdx<>(SB), RODATA|NOPTR, $64
+
+// func prepQ8_KAVX512(a []byte, rows, nb int, prep []uint64)
+// For super-block b of row r: the 16 sums of 16 quants as int16, in the
+// 32 bytes of prep[4*(b*rows+r):]. Each 64 quants give 16 dword sums of 4
+// (VPDPBUSD with ones); a 4×4 transpose within each 128-bit lane of the
+// four registers and their sum add each group of four.
+TEXT ·prepQ8_KAVX512(SB), NOSPLIT, $0-64
+	MOVQ         a_base+0(FP), SI
+	MOVQ         rows+24(FP), R8
+	MOVQ         nb+32(FP), R9
+	MOVQ         prep_base+40(FP), DI
+	VPBROADCASTD rowsBytes0x01<>(SB), Z15
+	VMOVDQU64    q8kGroupIdx<>(SB), Z14
+	MOVQ         R8, R10
+	SHLQ         $5, R10                    // bytes between the blocks of a row in prep
+
+prepKRow:
+	MOVQ DI, R11
+	MOVQ R9, R12
+
+prepKBlock:
+	VPXORD      Z0, Z0, Z0
+	VPXORD      Z1, Z1, Z1
+	VPXORD      Z2, Z2, Z2
+	VPXORD      Z3, Z3, Z3
+	VPDPBUSD    4(SI), Z15, Z0
+	VPDPBUSD    68(SI), Z15, Z1
+	VPDPBUSD    132(SI), Z15, Z2
+	VPDPBUSD    196(SI), Z15, Z3
+	VPUNPCKLDQ  Z1, Z0, Z4
+	VPUNPCKHDQ  Z1, Z0, Z5
+	VPUNPCKLDQ  Z3, Z2, Z6
+	VPUNPCKHDQ  Z3, Z2, Z7
+	VPUNPCKLQDQ Z6, Z4, Z0
+	VPUNPCKHQDQ Z6, Z4, Z1
+	VPUNPCKLQDQ Z7, Z5, Z2
+	VPUNPCKHQDQ Z7, Z5, Z3
+	VPADDD      Z1, Z0, Z0
+	VPADDD      Z3, Z2, Z2
+	VPADDD      Z2, Z0, Z0
+	VPERMD      Z0, Z14, Z0
+	VPMOVDW     Z0, (R11)
+	ADDQ        $292, SI
+	ADDQ        R10, R11
+	DECQ        R12
+	JNZ         prepKBlock
+
+	ADDQ $32, DI
+	DECQ R8
+	JNZ  prepKRow
+	VZEROUPPER
+	RET

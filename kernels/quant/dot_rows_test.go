@@ -1,0 +1,320 @@
+package quant
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"sovra/kernels/internal/impl"
+	"sovra/kernels/internal/kerneltest"
+)
+
+// The equivalence tests of DotRows: every implementation, for every weight
+// type, against one vecDotGeneric per pair of rows, within the tolerance of
+// VecDot (dot_impl_test.go), bit for bit under "generic". The shapes cover
+// tiles of weight rows that are partial (1..5), whole (16) and one row
+// over (17, 33), activation rows 1..9 and enough to need several chunks,
+// outputs with and without gaps between rows, and inputs against guard
+// pages and at odd offsets.
+
+// rowsCase is one input of the DotRows tests: wRows weight rows and aRows
+// activation rows of n elements.
+type rowsCase struct {
+	kind         string
+	typ          Type
+	n            int
+	wRows, aRows int
+	w, a         []byte
+}
+
+// makeRowsCase returns a case of the given kind (see dotKinds).
+func makeRowsCase(t testing.TB, rng *rand.Rand, kind string, typ Type, n, wRows, aRows int) rowsCase {
+	c := rowsCase{kind: kind, typ: typ, n: n, wRows: wRows, aRows: aRows}
+	for range wRows {
+		c.w = append(c.w, makeDotCase(t, rng, kind, typ, n).w...)
+	}
+	for range aRows {
+		c.a = append(c.a, makeDotCase(t, rng, kind, typ, n).a...)
+	}
+	return c
+}
+
+// rowsSentinel marks the elements of out that DotRows must not write.
+var rowsSentinel = float32(math.Inf(-1))
+
+// checkRowsCase runs DotRows on c (as currently dispatched) with an output
+// stride of wRows+gap and the inputs placed by place, and compares every
+// result with the definition; the gaps and the guard elements around the
+// output must keep their sentinel.
+func checkRowsCase(t *testing.T, c rowsCase, gap int, place func(w, a []byte) ([]byte, []byte), where string) {
+	t.Helper()
+	stride := c.wRows + gap
+	const guard = 5
+	size := guard + (c.aRows-1)*stride + c.wRows + guard
+	buf := make([]float32, size)
+	for i := range buf {
+		buf[i] = rowsSentinel
+	}
+	out := buf[guard : size-guard : size-guard]
+	w, a := place(c.w, c.a)
+	DotRows(c.typ, c.n, out, stride, w, c.wRows, a, c.aRows)
+
+	wb, _ := c.typ.RowBytes(c.n)
+	ab, _ := c.typ.VecDotType().RowBytes(c.n)
+	generic := impl.Active("quant") == impl.Generic
+	for j, got := range buf {
+		k := j - guard
+		r, i := k/stride, k%stride
+		if k < 0 || r >= c.aRows || i >= c.wRows {
+			if math.Float32bits(got) != math.Float32bits(rowsSentinel) {
+				t.Fatalf("%v %s n=%d %dx%d stride %d (%s): DotRows wrote %g at out[%d], outside the results",
+					c.typ, c.kind, c.n, c.aRows, c.wRows, stride, where, got, k)
+			}
+			continue
+		}
+		wr, ar := c.w[i*wb:(i+1)*wb], c.a[r*ab:(r+1)*ab]
+		want := vecDotGeneric(c.typ, c.n, wr, ar)
+		if generic {
+			if math.Float32bits(got) != math.Float32bits(want) {
+				t.Fatalf("%v %s n=%d %dx%d (%s): generic result for weight row %d, activation row %d = %g, definition %g",
+					c.typ, c.kind, c.n, c.aRows, c.wRows, where, i, r, got, want)
+			}
+			continue
+		}
+		mag := dotMagnitude(t, c.typ, c.n, wr, ar)
+		if math.IsNaN(mag) || math.IsInf(mag, 0) || mag*2 > math.MaxFloat32 {
+			continue // nothing to bound (see checkDotCase)
+		}
+		if diff := math.Abs(float64(got) - float64(want)); !(diff <= dotTolerance(c.n, mag)) {
+			t.Fatalf("%v %s n=%d %dx%d (%s): weight row %d, activation row %d: %g, definition %g: |diff| %g > tolerance %g (M = %g)",
+				c.typ, c.kind, c.n, c.aRows, c.wRows, where, i, r, got, want, diff, dotTolerance(c.n, mag), mag)
+		}
+	}
+}
+
+// rowsTypes are the weight types with multi-row kernels somewhere; the
+// others are tested on fewer shapes (they run the loop over VecDot).
+var rowsTypes = []Type{Q4_0, Q8_0, Q4_K, Q6_K, F16}
+
+// TestDotRowsImpls runs every implementation against the definition for
+// every weight type and kind of input, on 1..5, 16, 17 and 33 weight rows
+// and 1..9 and 40 activation rows.
+func TestDotRowsImpls(t *testing.T) {
+	kerneltest.ForAllImpls(t, "quant", func(t *testing.T, name string) {
+		rng := rand.New(rand.NewPCG(41, 42))
+		gw := kerneltest.NewGuarded(t, 256<<10)
+		ga := kerneltest.NewGuarded(t, 256<<10)
+		atEnd := func(w, a []byte) ([]byte, []byte) { return gw.AtEnd(w), ga.AtEnd(a) }
+		atStart := func(w, a []byte) ([]byte, []byte) { return gw.AtStart(w), ga.AtStart(a) }
+		for _, typ := range weightTypes {
+			u := unitOf(typ)
+			wRowsList := []int{1, 2, 3, 4, 5, 16, 17, 33}
+			aRowsList := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 40}
+			units := []int{1, 3}
+			if !slices.Contains(rowsTypes, typ) {
+				wRowsList, aRowsList, units = []int{1, 3, 17}, []int{1, 2, 5}, []int{2}
+			}
+			for _, kind := range dotKinds {
+				for _, wRows := range wRowsList {
+					for _, aRows := range aRowsList {
+						if (wRows > 5 || aRows > 9) && kind != "random" && kind != "extreme" {
+							continue
+						}
+						n := units[rng.IntN(len(units))] * u
+						c := makeRowsCase(t, rng, kind, typ, n, wRows, aRows)
+						gap := rng.IntN(4)
+						checkRowsCase(t, c, gap, atEnd, "guard page after")
+						checkRowsCase(t, c, gap, atStart, "guard page before")
+						off := 1 + rng.IntN(3)
+						checkRowsCase(t, c, gap, func(w, a []byte) ([]byte, []byte) {
+							return placeAt(w, off), placeAt(a, 4-off)
+						}, fmt.Sprintf("offsets %d, %d", off, 4-off))
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestDotRowsImplsLong covers long rows: rows long enough that a kernel's
+// scratch space holds few activation rows at a time (so it takes them in
+// several chunks), and too long for it to hold one.
+func TestDotRowsImplsLong(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long rows")
+	}
+	kerneltest.ForAllImpls(t, "quant", func(t *testing.T, name string) {
+		rng := rand.New(rand.NewPCG(43, 44))
+		for _, typ := range rowsTypes {
+			for _, s := range []struct{ n, wRows, aRows int }{
+				{8192 * 4, 17, 9},
+				{256 * 1024, 3, 3},
+			} {
+				n := s.n / unitOf(typ) * unitOf(typ)
+				c := makeRowsCase(t, rng, "random", typ, n, s.wRows, s.aRows)
+				checkRowsCase(t, c, 1, func(w, a []byte) ([]byte, []byte) { return w, a }, "heap")
+			}
+		}
+	})
+}
+
+// TestDotRowsImplsExact checks that every implementation's integer part is
+// exact: with unit scales and small sums every float operation is exact
+// too, so every result must equal the definition bit for bit (as in
+// TestVecDotImplsExact).
+func TestDotRowsImplsExact(t *testing.T) {
+	kerneltest.ForAllImpls(t, "quant", func(t *testing.T, name string) {
+		rng := rand.New(rand.NewPCG(45, 46))
+		for _, typ := range weightTypes {
+			if typ.BlockSize() == 1 {
+				continue
+			}
+			act := typ.VecDotType()
+			bound, blocks := 128, 16
+			switch typ {
+			case Q2_K, Q3_K, Q4_K, Q5_K:
+				bound, blocks = 8, 2
+			case Q6_K:
+				bound, blocks = 4, 2
+			}
+			for iter := 0; iter < 10; iter++ {
+				n := (1 + rng.IntN(blocks)) * unitOf(typ)
+				wRows, aRows := 1+rng.IntN(20), 1+rng.IntN(9)
+				var w, a []byte
+				for i := range wRows {
+					if i%2 == 0 {
+						w = append(w, unitScales(extremeBlocks(t, rng, typ, n), typ)...)
+					} else {
+						w = append(w, unitScales(randomWeights(t, rng, typ, n), typ)...)
+					}
+				}
+				for range aRows {
+					a = append(a, unitScales(randomActivations(t, rng, act, n, bound), act)...)
+				}
+				out := make([]float32, aRows*wRows)
+				DotRows(typ, n, out, wRows, w, wRows, a, aRows)
+				wb, _ := typ.RowBytes(n)
+				ab, _ := act.RowBytes(n)
+				for r := range aRows {
+					for i := range wRows {
+						want := vecDotGeneric(typ, n, w[i*wb:(i+1)*wb], a[r*ab:(r+1)*ab])
+						if got := out[r*wRows+i]; math.Float32bits(got) != math.Float32bits(want) {
+							t.Fatalf("%v n=%d %dx%d, unit scales: weight row %d, activation row %d: %g, definition %g",
+								typ, n, aRows, wRows, i, r, got, want)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestDotRowsImplsNoAllocs checks that no implementation allocates.
+func TestDotRowsImplsNoAllocs(t *testing.T) {
+	kerneltest.ForAllImpls(t, "quant", func(t *testing.T, name string) {
+		rng := rand.New(rand.NewPCG(47, 48))
+		for _, typ := range weightTypes {
+			n := 2 * unitOf(typ)
+			c := makeRowsCase(t, rng, "random", typ, n, 19, 7)
+			out := make([]float32, 7*19)
+			if allocs := testing.AllocsPerRun(10, func() { DotRows(typ, n, out, 19, c.w, 19, c.a, 7) }); allocs != 0 {
+				t.Errorf("DotRows(%v) allocates %v times", typ, allocs)
+			}
+		}
+	})
+}
+
+// TestDotRowsEmpty checks that no rows (or n = 0) is not an error.
+func TestDotRowsEmpty(t *testing.T) {
+	DotRows(Q4_0, 64, nil, 0, nil, 0, nil, 0)
+	DotRows(Q4_0, 64, nil, 0, make([]byte, 36), 1, nil, 0)
+	DotRows(Q4_K, 256, nil, 0, nil, 0, make([]byte, 292), 1)
+	out := []float32{7, 7}
+	DotRows(Q8_0, 0, out, 1, nil, 1, nil, 2)
+	if out[0] != 0 || out[1] != 0 {
+		t.Errorf("DotRows with n = 0 gave %v, want zeros", out)
+	}
+}
+
+func TestDotRowsPanics(t *testing.T) {
+	for _, c := range []struct {
+		name               string
+		typ                Type
+		n                  int
+		out, stride        int
+		w, wRows, a, aRows int
+	}{
+		{"short weights", Q4_0, 64, 4, 2, 71, 2, 68, 2},
+		{"long weights", Q4_0, 64, 4, 2, 73, 2, 68, 2},
+		{"short activations", Q4_0, 64, 4, 2, 72, 2, 67, 2},
+		{"short output", Q4_0, 64, 3, 2, 72, 2, 68, 2},
+		{"overlapping output rows", Q4_0, 64, 4, 1, 72, 2, 68, 2},
+		{"partial block", Q4_K, 128, 1, 1, 72, 1, 146, 1},
+		{"negative n", Q8_0, -32, 1, 1, 0, 1, 0, 1},
+		{"negative rows", Q8_0, 32, 1, 1, 0, -1, 34, 1},
+		{"unsupported type", Q8_K, 256, 1, 1, 292, 1, 292, 1},
+		{"unknown type", Type(99), 1, 1, 1, 1, 1, 1, 1},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: DotRows did not panic", c.name)
+				}
+			}()
+			DotRows(c.typ, c.n, make([]float32, c.out), c.stride, make([]byte, c.w), c.wRows, make([]byte, c.a), c.aRows)
+		}()
+	}
+}
+
+// BenchmarkDotRows times DotRows per weight type, implementation, number of
+// activation rows and row length, on 256 weight rows. The throughput is in
+// bytes of weights times activation rows: the weight bytes a loop of VecDot
+// would go through.
+func BenchmarkDotRows(b *testing.B) {
+	benchmarkDotRows(b, func(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) {
+		DotRows(t, n, out, outStride, w, wRows, a, aRows)
+	})
+}
+
+// BenchmarkDotRowsLoop times the definition, one VecDot per pair of rows
+// (so with each implementation's single-row kernels), for comparison.
+func BenchmarkDotRowsLoop(b *testing.B) {
+	benchmarkDotRows(b, dotRowsGeneric)
+}
+
+func benchmarkDotRows(b *testing.B, f func(Type, int, []float32, int, []byte, int, []byte, int)) {
+	rng := rand.New(rand.NewPCG(51, 52))
+	const wRows = 256
+	for _, typ := range rowsTypes {
+		for _, n := range []int{2048, 5632} {
+			if n%unitOf(typ) != 0 {
+				continue
+			}
+			var w []byte
+			for range wRows {
+				w = append(w, randomWeights(b, rng, typ, n)...)
+			}
+			for _, aRows := range []int{1, 2, 4, 8, 16, 64} {
+				var a []byte
+				for range aRows {
+					a = append(a, quantize(b, typ.VecDotType(), randomRow(rng, n))...)
+				}
+				out := make([]float32, aRows*wRows)
+				for _, name := range impl.All("quant") {
+					if name == impl.Generic && aRows > 4 {
+						continue
+					}
+					b.Run(fmt.Sprintf("type=%v/impl=%s/rows=%d/n=%d", typ, name, aRows, n), func(b *testing.B) {
+						kerneltest.Select(b, "quant", name)
+						b.SetBytes(int64(len(w) * aRows))
+						for b.Loop() {
+							f(typ, n, out, wRows, w, wRows, a, aRows)
+						}
+					})
+				}
+			}
+		}
+	}
+}
