@@ -3,11 +3,8 @@
 package quant
 
 import (
-	"encoding/binary"
-
 	"sovra/kernels/internal/cpufeat"
 	"sovra/kernels/internal/impl"
-	"sovra/kernels/internal/race"
 )
 
 // The amd64 kernels of VecDot, at two levels (kernels/internal/cpufeat):
@@ -83,18 +80,7 @@ func dotF16SIMD(n int, w, a []byte) float32 {
 	} else {
 		sum = dotF16AVX2(w[:2*m], a[:2*m], m)
 	}
-	for i := m; i < n; i++ {
-		x := F16ToF32(binary.LittleEndian.Uint16(w[2*i:]))
-		y := F16ToF32(binary.LittleEndian.Uint16(a[2*i:]))
-		sum += float64(float32(x * y))
-	}
-	return float32(sum)
-}
-
-// raceRead tells the race detector that the kernel reads w and a.
-func raceRead(w, a []byte) {
-	race.ReadSlice(w)
-	race.ReadSlice(a)
+	return f16Tail(sum, m, n, w, a)
 }
 
 // Each assembly kernel takes the weight and activation rows as slices of

@@ -25,7 +25,11 @@ import "fmt"
 // dot product of every block as VecDot and sums the scaled products within
 // the same bound of the definition as VecDot does (see VecDot), but not
 // necessarily in the same order as VecDot's own kernels, so the two may
-// differ in the last bits. DotRows does not allocate.
+// differ in the last bits. Which kernel runs depends only on t, n and the
+// CPU (and SOVRA_CPU), and a kernel computes every pair of rows with the
+// same operations wherever the rows are, so each result depends only on
+// its two rows: a row gives the same results alone (a decoded token) as in
+// a batch (a prompt). DotRows does not allocate.
 //
 // DotRows panics if the lengths of w, a or out do not fit n, wRows, aRows
 // and outStride, or if outStride < wRows while aRows > 1 (rows of out would

@@ -35,15 +35,16 @@ const (
 	// float32 per activation row): 64 KiB of stack in all.
 	prepEntries = 6 << 10
 	accEntries  = 4 << 10
-	// minRowsAVX512 is the fewest activation rows for which the tile
-	// kernels beat one VecDot per pair (measured with BenchmarkDotRows).
-	minRowsAVX512 = 1
 )
 
 // dotRows is DotRows after the checks: the multi-row kernel for t if there
-// is one and the shape suits it, else the loop over VecDot.
+// is one, else the loop over VecDot. The choice depends on t, n and the
+// implementation only, never on the number of rows, so that a pair of rows
+// gets the same result alone as in a batch (see DotRows). With a single
+// activation row the tile kernels are as fast as the single-row ones
+// (BenchmarkDotRows/rows=1), as a token's decoding is bound by memory.
 func dotRows(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) {
-	if useAVX512 && aRows >= minRowsAVX512 {
+	if useAVX512 {
 		switch t {
 		case Q4_0, Q8_0:
 			if dotRowsQ8Act(t, n, out, outStride, w, wRows, a, aRows) {

@@ -211,6 +211,34 @@ func TestDotRowsImplsExact(t *testing.T) {
 	})
 }
 
+// TestDotRowsBatchInvariant checks that every implementation gives a pair
+// of rows the same result, bit for bit, alone as in a batch, at any place
+// in the batch: DotRows of one weight row and one activation row equals
+// the corresponding element of DotRows over 37 weight rows and 11
+// activation rows.
+func TestDotRowsBatchInvariant(t *testing.T) {
+	kerneltest.ForAllImpls(t, "quant", func(t *testing.T, name string) {
+		rng := rand.New(rand.NewPCG(55, 56))
+		for _, typ := range weightTypes {
+			n := 3 * unitOf(typ)
+			const wRows, aRows = 37, 11
+			c := makeRowsCase(t, rng, "quantized", typ, n, wRows, aRows)
+			out := make([]float32, aRows*wRows)
+			DotRows(typ, n, out, wRows, c.w, wRows, c.a, aRows)
+			wb, _ := typ.RowBytes(n)
+			ab, _ := typ.VecDotType().RowBytes(n)
+			for range 20 {
+				i, r := rng.IntN(wRows), rng.IntN(aRows)
+				var one [1]float32
+				DotRows(typ, n, one[:], 1, c.w[i*wb:(i+1)*wb], 1, c.a[r*ab:(r+1)*ab], 1)
+				if got, want := one[0], out[r*wRows+i]; math.Float32bits(got) != math.Float32bits(want) {
+					t.Fatalf("%v: weight row %d, activation row %d: %g alone, %g in a batch", typ, i, r, got, want)
+				}
+			}
+		}
+	})
+}
+
 // TestDotRowsImplsNoAllocs checks that no implementation allocates.
 func TestDotRowsImplsNoAllocs(t *testing.T) {
 	kerneltest.ForAllImpls(t, "quant", func(t *testing.T, name string) {
