@@ -44,100 +44,89 @@ const (
 // activation row the tile kernels are as fast as the single-row ones
 // (BenchmarkDotRows/rows=1), as a token's decoding is bound by memory.
 func dotRows(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) {
-	if useAVX512 {
-		switch t {
-		case Q4_0, Q8_0:
-			if dotRowsQ8Act(t, n, out, outStride, w, wRows, a, aRows) {
-				return
-			}
-		case Q4_K, Q6_K:
-			if dotRowsQ8K(t, n, out, outStride, w, wRows, a, aRows) {
-				return
-			}
+	switch {
+	case useAVX512 && (t == Q4_0 || t == Q8_0 || t == Q4_K || t == Q6_K),
+		useAVX2 && (t == Q4_0 || t == Q4_K):
+		if dotRowsTiles(t, n, out, outStride, w, wRows, a, aRows) {
+			return
 		}
 	}
 	dotRowsGeneric(t, n, out, outStride, w, wRows, a, aRows)
 }
 
-// dotRowsQ8Act runs the AVX-512 tile kernel of t (Q4_0 or Q8_0, whose
-// activations are Q8_0) over every tile of weight rows and chunk of
-// activation rows. It reports false, having done nothing, if a row is too
-// long for its scratch space.
-func dotRowsQ8Act(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) bool {
-	nb := n / QK
-	if nb == 0 || nb > prepEntries {
+// dotRowsTiles runs the tile kernel of t (AVX-512, or else AVX2) over
+// every tile of weight rows and chunk of activation rows: it first
+// computes the activation terms of the chunk that the kernel needs (see
+// prepQ8_0AVX512 and prepQ8_KAVX512), then calls the kernel for each tile.
+// It reports false, having done nothing, if a row is too long for its
+// scratch space.
+func dotRowsTiles(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) bool {
+	var nb, ab, perRow int // blocks, activation bytes and prep entries per row
+	switch t {
+	case Q4_0, Q8_0:
+		nb = n / QK
+		ab, perRow = q8_0Bytes*nb, nb
+	case Q4_K:
+		nb = n / QKK
+		ab = q8_KBytes * nb
+	case Q6_K:
+		nb = n / QKK
+		ab, perRow = q8_KBytes*nb, 4*nb
+	}
+	if nb == 0 || perRow > prepEntries {
 		return false
 	}
-	var prep [prepEntries]uint64
-	var acc [accEntries]float32
-	wb := len(w) / wRows
-	ab := q8_0Bytes * nb
-	chunk := min(aRows, prepEntries/nb, accEntries/rowsTile)
-	shift := 3 // the Q4_0 offset 8
+	tileRows := rowsTile
+	if !useAVX512 {
+		tileRows = rowsTile / 2
+	}
+	chunk := min(aRows, accEntries/tileRows)
+	if perRow > 0 {
+		chunk = min(chunk, prepEntries/perRow)
+	}
+	// Q4_0 weights have an offset of 8, and the kernels store Q8_0 ones
+	// with an offset of 128: the corrections are -(Σ a)<<3 and <<7.
+	shift := 3
 	if t == Q8_0 {
-		shift = 7 // the Q8_0 weights are stored with an offset of 128
-	}
-	race.ReadSlice(w)
-	race.ReadSlice(a)
-	for r0 := 0; r0 < aRows; r0 += chunk {
-		rows := min(chunk, aRows-r0)
-		ac := a[r0*ab : (r0+rows)*ab]
-		p := prep[:nb*rows]
-		prepQ8_0AVX512(ac, rows, nb, shift, p)
-		for i0 := 0; i0 < wRows; i0 += rowsTile {
-			tile := min(rowsTile, wRows-i0)
-			o := out[r0*outStride+i0 : (r0+rows-1)*outStride+i0+tile]
-			raceWriteTile(o, rows, tile, outStride)
-			wt := w[i0*wb : (i0+tile)*wb]
-			if t == Q4_0 {
-				dotRowsQ4_0AVX512(wt, tile, ac, rows, nb, p, acc[:rowsTile*rows], o, outStride)
-			} else {
-				dotRowsQ8_0AVX512(wt, tile, ac, rows, nb, p, acc[:rowsTile*rows], o, outStride)
-			}
-		}
-	}
-	return true
-}
-
-// dotRowsQ8K runs the AVX-512 tile kernel of t (Q4_K or Q6_K, whose
-// activations are Q8_K) over every tile of weight rows and chunk of
-// activation rows. Q8_K blocks carry their float32 scale and the sums of
-// 16 quants that the Q4_K definition uses; for Q6_K, whose definition
-// computes with the quants alone, prepQ8_KAVX512 computes those sums again
-// from the quants. It reports false, having done nothing, if a row is too
-// long for its scratch space.
-func dotRowsQ8K(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) bool {
-	nb := n / QKK
-	if nb == 0 || t == Q6_K && 4*nb > prepEntries {
-		return false
+		shift = 7
 	}
 	var prep [prepEntries]uint64
 	var acc [accEntries]float32
 	wb := len(w) / wRows
-	ab := q8_KBytes * nb
-	chunk := min(aRows, accEntries/rowsTile)
-	if t == Q6_K {
-		chunk = min(chunk, prepEntries/(4*nb))
-	}
 	race.ReadSlice(w)
 	race.ReadSlice(a)
 	for r0 := 0; r0 < aRows; r0 += chunk {
 		rows := min(chunk, aRows-r0)
 		ac := a[r0*ab : (r0+rows)*ab]
-		var p []uint64
-		if t == Q6_K {
-			p = prep[:4*nb*rows]
+		p := prep[:perRow*rows]
+		switch {
+		case perRow == 0:
+		case t == Q6_K:
 			prepQ8_KAVX512(ac, rows, nb, p)
+		case useAVX512:
+			prepQ8_0AVX512(ac, rows, nb, shift, p)
+		default:
+			prepQ8_0AVX2(ac, rows, nb, shift, p)
 		}
-		for i0 := 0; i0 < wRows; i0 += rowsTile {
-			tile := min(rowsTile, wRows-i0)
+		ar := acc[:tileRows*rows]
+		for i0 := 0; i0 < wRows; i0 += tileRows {
+			tile := min(tileRows, wRows-i0)
 			o := out[r0*outStride+i0 : (r0+rows-1)*outStride+i0+tile]
 			raceWriteTile(o, rows, tile, outStride)
 			wt := w[i0*wb : (i0+tile)*wb]
-			if t == Q4_K {
-				dotRowsQ4_KAVX512(wt, tile, ac, rows, nb, acc[:rowsTile*rows], o, outStride)
-			} else {
-				dotRowsQ6_KAVX512(wt, tile, ac, rows, nb, p, acc[:rowsTile*rows], o, outStride)
+			switch {
+			case !useAVX512 && t == Q4_0:
+				dotRowsQ4_0AVX2(wt, tile, ac, rows, nb, p, ar, o, outStride)
+			case !useAVX512:
+				dotRowsQ4_KAVX2(wt, tile, ac, rows, nb, ar, o, outStride)
+			case t == Q4_0:
+				dotRowsQ4_0AVX512(wt, tile, ac, rows, nb, p, ar, o, outStride)
+			case t == Q8_0:
+				dotRowsQ8_0AVX512(wt, tile, ac, rows, nb, p, ar, o, outStride)
+			case t == Q4_K:
+				dotRowsQ4_KAVX512(wt, tile, ac, rows, nb, ar, o, outStride)
+			default:
+				dotRowsQ6_KAVX512(wt, tile, ac, rows, nb, p, ar, o, outStride)
 			}
 		}
 	}
@@ -204,3 +193,22 @@ func dotRowsQ6_KAVX512(w []byte, wRows int, a []byte, aRows, nb int, prep []uint
 //
 //go:noescape
 func prepQ8_KAVX512(a []byte, rows, nb int, prep []uint64)
+
+// The AVX2 tile kernels take 8 weight rows (8 float32 lanes); they are
+// otherwise as the AVX-512 ones (acc holds 8·aRows float32).
+
+// dotRowsQ4_0AVX2 is dotRowsQ4_0AVX512 with AVX2, with prep made by
+// prepQ8_0AVX2, for 1..8 weight rows.
+//
+//go:noescape
+func dotRowsQ4_0AVX2(w []byte, wRows int, a []byte, aRows, nb int, prep []uint64, acc, out []float32, outStride int)
+
+// dotRowsQ4_KAVX2 is dotRowsQ4_KAVX512 with AVX2, for 1..8 weight rows.
+//
+//go:noescape
+func dotRowsQ4_KAVX2(w []byte, wRows int, a []byte, aRows, nb int, acc, out []float32, outStride int)
+
+// prepQ8_0AVX2 is prepQ8_0AVX512 with AVX2.
+//
+//go:noescape
+func prepQ8_0AVX2(a []byte, rows, nb, shift int, prep []uint64)

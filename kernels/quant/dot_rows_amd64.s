@@ -116,16 +116,17 @@ GLOBL q4kWordIdx<>(SB), RODATA|NOPTR, $256
 
 // ---------------------------------------------------------------- tiles
 
-// ROWPTRS stores the pointers to the 16 weight rows of the tile at 0(SP):
-// row k at R8 + min(k, wRows-1)·R9. Clobbers AX, CX, DX.
-#define ROWPTRS \
+// ROWPTRS(tile) stores the pointers to the tile (16 or 8) weight rows of
+// the tile at 0(SP): row k at R8 + min(k, wRows-1)·R9. Clobbers AX, CX,
+// DX.
+#define ROWPTRS(tile) \
 	MOVQ  R8, DX; \
 	MOVQ  wRows+24(FP), CX; \
 	XORQ  AX, AX; \
 rowptrLoop: \
 	MOVQ  DX, 0(SP)(AX*8); \
 	INCQ  AX; \
-	CMPQ  AX, $16; \
+	CMPQ  AX, $tile; \
 	JGE   rowptrDone; \
 	CMPQ  AX, CX; \
 	JGE   rowptrLoop; \
@@ -140,7 +141,7 @@ rowptrDone:
 	MOVQ    w_base+0(FP), R8; \
 	MOVQ    nb+64(FP), R9; \
 	IMULQ   $wb, R9; \
-	ROWPTRS; \
+	ROWPTRS(16); \
 	MOVQ    wRows+24(FP), CX; \
 	MOVL    $1, AX; \
 	SHLL    CX, AX; \
@@ -637,6 +638,333 @@ q6kBlock:
 	TILEEPILOGUE(out_base+120(FP), outStride+144(FP))
 	RET
 
+// ---------------------------------------------------------------- AVX2
+
+// The AVX2 tile kernels take 8 weight rows (the float32 lanes of a 256-bit
+// register). Without VNNI, VPMADDUBSW multiplies the unsigned weight quants
+// (0..15) with four activation bytes broadcast to every lane and adds
+// adjacent products into int16: |q·a + q'·a'| <= 3840, so the int16 sums
+// of eight such pairs (32 quants) cannot overflow; VPMADDWD with ones then
+// adds the two int16 of each dword. Registers: Y0..Y7 the transposed
+// weight quants, Y15 int16 ones; the rest as in the AVX-512 kernels, with
+// 32 bytes of accumulators per activation row.
+
+DATA rowsWords0x0001<>+0(SB)/4, $0x00010001
+GLOBL rowsWords0x0001<>(SB), RODATA|NOPTR, $4
+
+DATA rowsLanes<>+0(SB)/8, $0x0000000100000000
+DATA rowsLanes<>+8(SB)/8, $0x0000000300000002
+DATA rowsLanes<>+16(SB)/8, $0x0000000500000004
+DATA rowsLanes<>+24(SB)/8, $0x0000000700000006
+GLOBL rowsLanes<>(SB), RODATA|NOPTR, $32
+
+DATA rowsMask0x0f<>+0(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA rowsMask0x0f<>+8(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA rowsMask0x0f<>+16(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA rowsMask0x0f<>+24(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL rowsMask0x0f<>(SB), RODATA|NOPTR, $32
+
+DATA rowsMask0x3f<>+0(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA rowsMask0x3f<>+8(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA rowsMask0x3f<>+16(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA rowsMask0x3f<>+24(SB)/8, $0x3f3f3f3f3f3f3f3f
+GLOBL rowsMask0x3f<>(SB), RODATA|NOPTR, $32
+
+DATA rowsMask0x30<>+0(SB)/8, $0x3030303030303030
+DATA rowsMask0x30<>+8(SB)/8, $0x3030303030303030
+DATA rowsMask0x30<>+16(SB)/8, $0x3030303030303030
+DATA rowsMask0x30<>+24(SB)/8, $0x3030303030303030
+GLOBL rowsMask0x30<>(SB), RODATA|NOPTR, $32
+
+// TILEPROLOGUE2(wb, ab, ACC): TILEPROLOGUE for 8-row tiles.
+#define TILEPROLOGUE2(wb, ab, ACC) \
+	MOVQ         w_base+0(FP), R8; \
+	MOVQ         nb+64(FP), R9; \
+	IMULQ        $wb, R9; \
+	ROWPTRS(8); \
+	MOVQ         nb+64(FP), R13; \
+	IMULQ        $ab, R13; \
+	MOVQ         a_base+32(FP), SI; \
+	MOVQ         nb+64(FP), R14; \
+	XORQ         BX, BX; \
+	MOVQ         ACC, R12; \
+	VPXOR        Y9, Y9, Y9; \
+	MOVQ         aRows+56(FP), CX; \
+	MOVQ         R12, R11; \
+zeroLoop: \
+	VMOVUPS      Y9, (R11); \
+	ADDQ         $32, R11; \
+	DECQ         CX; \
+	JNZ          zeroLoop; \
+	VPBROADCASTD rowsWords0x0001<>(SB), Y15
+
+// TILEEPILOGUE2(OUT, STRIDE): the accumulators to out, lanes below wRows
+// only (VMASKMOVPS with the mask wRows > lane).
+#define TILEEPILOGUE2(OUT, STRIDE) \
+	MOVQ         wRows+24(FP), AX; \
+	VMOVD        AX, X14; \
+	VPBROADCASTD X14, Y14; \
+	VMOVDQU      rowsLanes<>(SB), Y13; \
+	VPCMPGTD     Y13, Y14, Y14; \
+	MOVQ         aRows+56(FP), CX; \
+	MOVQ         R12, R11; \
+	MOVQ         OUT, R10; \
+	MOVQ         STRIDE, DX; \
+	SHLQ         $2, DX; \
+storeLoop: \
+	VMOVUPS      (R11), Y13; \
+	VMASKMOVPS   Y13, Y14, (R10); \
+	ADDQ         $32, R11; \
+	ADDQ         DX, R10; \
+	DECQ         CX; \
+	JNZ          storeLoop; \
+	VZEROUPPER
+
+// GATHER2(off, j, X, Y): Y = the 16 bytes at off from the current block
+// of weight rows j and j+4, in its two 128-bit lanes.
+#define GATHER2(off, j, X, Y) \
+	MOVQ        (8*(j))(SP), AX; \
+	VMOVDQU     off(AX)(BX*1), X; \
+	MOVQ        (8*(j+4))(SP), AX; \
+	VINSERTI128 $1, off(AX)(BX*1), Y, Y
+
+// TRANSPOSE8(off): dwords 0, 1, 2, 3 of the 16 bytes at off from the
+// current block of the 8 weight rows into Y11, Y12, Y9, Y10: dword lane i
+// of each is that dword of row i. Clobbers AX, Y13, Y14.
+#define TRANSPOSE8(off) \
+	GATHER2(off, 0, X9, Y9); \
+	GATHER2(off, 1, X10, Y10); \
+	GATHER2(off, 2, X11, Y11); \
+	GATHER2(off, 3, X12, Y12); \
+	VPUNPCKLDQ  Y10, Y9, Y13; \
+	VPUNPCKHDQ  Y10, Y9, Y14; \
+	VPUNPCKLDQ  Y12, Y11, Y9; \
+	VPUNPCKHDQ  Y12, Y11, Y10; \
+	VPUNPCKLQDQ Y9, Y13, Y11; \
+	VPUNPCKHQDQ Y9, Y13, Y12; \
+	VPUNPCKLQDQ Y10, Y14, Y9; \
+	VPUNPCKHQDQ Y10, Y14, Y10
+
+// NIBBLES8(shift, Za, Zb, Zc, Zd): Za..Zd = the nibbles (low for shift 0,
+// high for 4) of the transposed Y11, Y12, Y9, Y10.
+#define NIBBLES8(shift, Za, Zb, Zc, Zd) \
+	VPSRLD $shift, Y11, Za; \
+	VPSRLD $shift, Y12, Zb; \
+	VPSRLD $shift, Y9, Zc; \
+	VPSRLD $shift, Y10, Zd; \
+	VPAND  rowsMask0x0f<>(SB), Za, Za; \
+	VPAND  rowsMask0x0f<>(SB), Zb, Zb; \
+	VPAND  rowsMask0x0f<>(SB), Zc, Zc; \
+	VPAND  rowsMask0x0f<>(SB), Zd, Zd
+
+// DOT8x32(ro): Y9 = the int32 Σ q·a of the 32 quants in Y0..Y7 with the
+// 32 activation quants at ro(R10), for the 8 weight rows: two chains of
+// int16 sums (Y9: quants 0..15, Y10: 16..31). Clobbers Y10..Y12.
+#define DOT8x32(ro) \
+	VPBROADCASTD ro(R10), Y9; \
+	VPMADDUBSW   Y9, Y0, Y9; \
+	VPBROADCASTD (ro+16)(R10), Y10; \
+	VPMADDUBSW   Y10, Y4, Y10; \
+	VPBROADCASTD (ro+4)(R10), Y11; \
+	VPMADDUBSW   Y11, Y1, Y11; \
+	VPADDW       Y11, Y9, Y9; \
+	VPBROADCASTD (ro+20)(R10), Y12; \
+	VPMADDUBSW   Y12, Y5, Y12; \
+	VPADDW       Y12, Y10, Y10; \
+	VPBROADCASTD (ro+8)(R10), Y11; \
+	VPMADDUBSW   Y11, Y2, Y11; \
+	VPADDW       Y11, Y9, Y9; \
+	VPBROADCASTD (ro+24)(R10), Y12; \
+	VPMADDUBSW   Y12, Y6, Y12; \
+	VPADDW       Y12, Y10, Y10; \
+	VPBROADCASTD (ro+12)(R10), Y11; \
+	VPMADDUBSW   Y11, Y3, Y11; \
+	VPADDW       Y11, Y9, Y9; \
+	VPBROADCASTD (ro+28)(R10), Y12; \
+	VPMADDUBSW   Y12, Y7, Y12; \
+	VPADDW       Y12, Y10, Y10; \
+	VPADDW       Y10, Y9, Y9; \
+	VPMADDWD     Y15, Y9, Y9
+
+// Q4_K with AVX2: sub-block by sub-block. Frame: 64(SP) + 32s: sub-block
+// s's d·sc, float32; 320(SP) + 32s: its (m, m) int16 pairs; 576(SP): dmin;
+// 608(SP): the current chunk's quants, transposed (Q4KCHUNK2).
+
+// Q4KSCALES2: the frame's scales, mins and dmin of the current
+// super-block (see Q4KSCALES). VPACKUSDW and VPERMQ pack the low (high)
+// halves of the (d, dmin) dwords into 8 halves.
+#define Q4KSCALES2 \
+	TRANSPOSE8(0); \
+	VPSRLD      $16, Y11, Y13; \
+	VPACKUSDW   Y13, Y13, Y13; \
+	VPERMQ      $0x08, Y13, Y13; \
+	VCVTPH2PS   X13, Y13; \
+	VMOVUPS     Y13, 576(SP); \
+	VPSLLD      $16, Y11, Y13; \
+	VPSRLD      $16, Y13, Y13; \
+	VPACKUSDW   Y13, Y13, Y13; \
+	VPERMQ      $0x08, Y13, Y13; \
+	VCVTPH2PS   X13, Y8; \
+	VPAND       rowsMask0x3f<>(SB), Y12, Y0; \
+	VPAND       rowsMask0x3f<>(SB), Y9, Y1; \
+	VPAND       rowsMask0x0f<>(SB), Y10, Y2; \
+	VPSRLD      $2, Y12, Y13; \
+	VPAND       rowsMask0x30<>(SB), Y13, Y13; \
+	VPOR        Y13, Y2, Y2; \
+	VPSRLD      $4, Y10, Y3; \
+	VPAND       rowsMask0x0f<>(SB), Y3, Y3; \
+	VPSRLD      $2, Y9, Y13; \
+	VPAND       rowsMask0x30<>(SB), Y13, Y13; \
+	VPOR        Y13, Y3, Y3; \
+	Q4KSCALE2(Y0, 0, 0); \
+	Q4KSCALE2(Y0, 1, 1); \
+	Q4KSCALE2(Y0, 2, 2); \
+	Q4KSCALE2(Y0, 3, 3); \
+	Q4KSCALE2(Y2, 0, 4); \
+	Q4KSCALE2(Y2, 1, 5); \
+	Q4KSCALE2(Y2, 2, 6); \
+	Q4KSCALE2(Y2, 3, 7); \
+	Q4KMIN2(Y1, 0, 0); \
+	Q4KMIN2(Y1, 1, 1); \
+	Q4KMIN2(Y1, 2, 2); \
+	Q4KMIN2(Y1, 3, 3); \
+	Q4KMIN2(Y3, 0, 4); \
+	Q4KMIN2(Y3, 1, 5); \
+	Q4KMIN2(Y3, 2, 6); \
+	Q4KMIN2(Y3, 3, 7)
+
+// Q4KSCALE2(Y, j, s), Q4KMIN2(Y, j, s): as Q4KSCALE and Q4KMIN (d in Y8).
+#define Q4KSCALE2(Y, j, s) \
+	VPSHUFB   q4kByteIdx<>+(64*j)(SB), Y, Y13; \
+	VCVTDQ2PS Y13, Y13; \
+	VMULPS    Y8, Y13, Y13; \
+	VMOVUPS   Y13, (64+32*s)(SP)
+
+#define Q4KMIN2(Y, j, s) \
+	VPSHUFB q4kWordIdx<>+(64*j)(SB), Y, Y13; \
+	VMOVDQU Y13, (320+32*s)(SP)
+
+// Q4KCHUNK2(c): the 32 quant bytes qs[32c..32c+31] of the 8 weight rows,
+// transposed, into the frame at 608(SP): dword g of each row in the g-th
+// 32 bytes.
+#define Q4KCHUNK2(c) \
+	TRANSPOSE8(16+32*c); \
+	VMOVDQU Y11, 608(SP); \
+	VMOVDQU Y12, 640(SP); \
+	VMOVDQU Y9, 672(SP); \
+	VMOVDQU Y10, 704(SP); \
+	TRANSPOSE8(32+32*c); \
+	VMOVDQU Y11, 736(SP); \
+	VMOVDQU Y12, 768(SP); \
+	VMOVDQU Y9, 800(SP); \
+	VMOVDQU Y10, 832(SP)
+
+// Q4KNIB2(g, shift, Y): Y = the nibbles at shift of the g-th transposed
+// dwords of Q4KCHUNK2.
+#define Q4KNIB2(g, shift, Y) \
+	VMOVDQU (608+32*g)(SP), Y; \
+	VPSRLD  $shift, Y, Y; \
+	VPAND   rowsMask0x0f<>(SB), Y, Y
+
+// Q4KSUB2(s, shift, loop): sub-block s (the nibbles at shift of the chunk
+// in the frame) against every activation row: the int32 Σ q·a, Σ m·bsum
+// of the sub-block (VPMADDWD of the (m, m) pairs with the pair of 16-quant
+// sums), then yd·(d·sc·Σ q·a - dmin·m·bsum) into the row's accumulators.
+#define Q4KSUB2(s, shift, loop) \
+	Q4KNIB2(0, shift, Y0); \
+	Q4KNIB2(1, shift, Y1); \
+	Q4KNIB2(2, shift, Y2); \
+	Q4KNIB2(3, shift, Y3); \
+	Q4KNIB2(4, shift, Y4); \
+	Q4KNIB2(5, shift, Y5); \
+	Q4KNIB2(6, shift, Y6); \
+	Q4KNIB2(7, shift, Y7); \
+	MOVQ aRows+56(FP), CX; \
+	MOVQ SI, R10; \
+	MOVQ R12, R11; \
+loop: \
+	DOT8x32(4+32*s); \
+	VPBROADCASTD (260+4*s)(R10), Y13; \
+	VPMADDWD     (320+32*s)(SP), Y13, Y13; \
+	VCVTDQ2PS    Y9, Y9; \
+	VCVTDQ2PS    Y13, Y13; \
+	VMULPS       (64+32*s)(SP), Y9, Y9; \
+	VFNMADD231PS 576(SP), Y13, Y9; \
+	VBROADCASTSS (R10), Y13; \
+	VFMADD213PS  (R11), Y13, Y9; \
+	VMOVUPS      Y9, (R11); \
+	ADDQ         R13, R10; \
+	ADDQ         $32, R11; \
+	DECQ         CX; \
+	JNZ          loop
+
+// func dotRowsQ4_0AVX2(w []byte, wRows int, a []byte, aRows, nb int, prep []uint64, acc, out []float32, outStride int)
+TEXT ·dotRowsQ4_0AVX2(SB), NOSPLIT, $64-152
+	TILEPROLOGUE2(18, 34, acc_base+96(FP))
+	MOVQ prep_base+72(FP), DI
+
+q40aBlock:
+	TRANSPOSE8(2)
+	NIBBLES8(0, Y0, Y1, Y2, Y3)
+	NIBBLES8(4, Y4, Y5, Y6, Y7)
+	PACK4H(0, 0, CX)
+	PACK4H(0, 1, DX)
+	VMOVQ     CX, X8
+	VPINSRQ   $1, DX, X8, X8
+	VCVTPH2PS X8, Y8
+	MOVQ      aRows+56(FP), CX
+	MOVQ      SI, R10
+	MOVQ      R12, R11
+
+q40aRows:
+	DOT8x32(2)
+	VPBROADCASTD (DI), Y10
+	VPADDD       Y10, Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VBROADCASTSS 4(DI), Y10
+	VMULPS       Y10, Y9, Y9
+	VFMADD213PS  (R11), Y8, Y9
+	VMOVUPS      Y9, (R11)
+	ADDQ         R13, R10
+	ADDQ         $8, DI
+	ADDQ         $32, R11
+	DECQ         CX
+	JNZ          q40aRows
+
+	ADDQ $18, BX
+	ADDQ $34, SI
+	DECQ R14
+	JNZ  q40aBlock
+
+	TILEEPILOGUE2(out_base+120(FP), outStride+144(FP))
+	RET
+
+// func dotRowsQ4_KAVX2(w []byte, wRows int, a []byte, aRows, nb int, acc, out []float32, outStride int)
+TEXT ·dotRowsQ4_KAVX2(SB), 0, $864-128
+	TILEPROLOGUE2(144, 292, acc_base+72(FP))
+
+q4kaBlock:
+	Q4KSCALES2
+	Q4KCHUNK2(0)
+	Q4KSUB2(0, 0, q4kaRows0)
+	Q4KSUB2(1, 4, q4kaRows1)
+	Q4KCHUNK2(1)
+	Q4KSUB2(2, 0, q4kaRows2)
+	Q4KSUB2(3, 4, q4kaRows3)
+	Q4KCHUNK2(2)
+	Q4KSUB2(4, 0, q4kaRows4)
+	Q4KSUB2(5, 4, q4kaRows5)
+	Q4KCHUNK2(3)
+	Q4KSUB2(6, 0, q4kaRows6)
+	Q4KSUB2(7, 4, q4kaRows7)
+	ADDQ $144, BX
+	ADDQ $292, SI
+	DECQ R14
+	JNZ  q4kaBlock
+
+	TILEEPILOGUE2(out_base+96(FP), outStride+120(FP))
+	RET
+
 // ---------------------------------------------------------------- prep
 
 // func prepQ8_0AVX512(a []byte, rows, nb, shift int, prep []uint64)
@@ -746,5 +1074,51 @@ prepKBlock:
 	ADDQ $32, DI
 	DECQ R8
 	JNZ  prepKRow
+	VZEROUPPER
+	RET
+
+// func prepQ8_0AVX2(a []byte, rows, nb, shift int, prep []uint64)
+// prepQ8_0AVX512 with AVX2: Σ q by VPMADDUBSW with ones and VPMADDWD.
+TEXT ·prepQ8_0AVX2(SB), NOSPLIT, $0-72
+	MOVQ         a_base+0(FP), SI
+	MOVQ         rows+24(FP), R8
+	MOVQ         nb+32(FP), R9
+	MOVQ         shift+40(FP), CX
+	MOVQ         prep_base+48(FP), DI
+	VPBROADCASTD rowsBytes0x01<>(SB), Y15
+	VPBROADCASTD rowsWords0x0001<>(SB), Y14
+	MOVQ         R8, R10
+	SHLQ         $3, R10
+
+prep2Row:
+	MOVQ DI, R11
+	MOVQ R9, R12
+
+prep2Block:
+	VMOVDQU      2(SI), Y0
+	VPMADDUBSW   Y0, Y15, Y1
+	VPMADDWD     Y14, Y1, Y1
+	VEXTRACTI128 $1, Y1, X2
+	VPADDD       X2, X1, X1
+	VPSHUFD      $0x4e, X1, X2
+	VPADDD       X2, X1, X1
+	VPSHUFD      $0xb1, X1, X2
+	VPADDD       X2, X1, X1
+	VMOVD        X1, AX
+	SHLL         CX, AX
+	NEGL         AX
+	MOVL         AX, (R11)
+	MOVWLZX      (SI), AX
+	VMOVD        AX, X3
+	VCVTPH2PS    X3, X3
+	VMOVSS       X3, 4(R11)
+	ADDQ         $34, SI
+	ADDQ         R10, R11
+	DECQ         R12
+	JNZ          prep2Block
+
+	ADDQ $8, DI
+	DECQ R8
+	JNZ  prep2Row
 	VZEROUPPER
 	RET

@@ -11,34 +11,41 @@ import (
 	"sovra/kernels/internal/kerneltest"
 )
 
-// TestPrepQ8_0 checks the activation terms the AVX-512 kernels of Q4_0 and
-// Q8_0 start from against prepEntry.
+// TestPrepQ8_0 checks the activation terms the tile kernels of Q4_0 and
+// Q8_0 start from (AVX-512 and AVX2) against prepEntry.
 func TestPrepQ8_0(t *testing.T) {
-	kerneltest.Select(t, "quant", "avx512")
-	rng := rand.New(rand.NewPCG(49, 50))
-	for _, shift := range []int{3, 7} {
-		for _, kind := range []string{"random", "extreme"} {
-			const rows, nb = 5, 7
-			var a []byte
-			for range rows {
-				a = append(a, makeDotCase(t, rng, kind, Q8_0, nb*QK).a...)
-			}
-			prep := make([]uint64, rows*nb)
-			prepQ8_0AVX512(a, rows, nb, shift, prep)
-			for r := range rows {
-				for b := range nb {
-					x := a[(r*nb+b)*q8_0Bytes:]
-					var s int32
-					for _, q := range x[2:q8_0Bytes] {
-						s += int32(int8(q))
+	for _, c := range []struct {
+		name string
+		prep func(a []byte, rows, nb, shift int, prep []uint64)
+	}{{"avx512", prepQ8_0AVX512}, {"avx2", prepQ8_0AVX2}} {
+		t.Run("impl="+c.name, func(t *testing.T) {
+			kerneltest.Select(t, "quant", c.name)
+			rng := rand.New(rand.NewPCG(49, 50))
+			for _, shift := range []int{3, 7} {
+				for _, kind := range []string{"random", "extreme"} {
+					const rows, nb = 5, 7
+					var a []byte
+					for range rows {
+						a = append(a, makeDotCase(t, rng, kind, Q8_0, nb*QK).a...)
 					}
-					d := F16ToF32(binary.LittleEndian.Uint16(x))
-					if got, want := prep[b*rows+r], prepEntry(d, s, shift); got != want {
-						t.Errorf("%s shift %d, row %d block %d: %#x, want %#x", kind, shift, r, b, got, want)
+					prep := make([]uint64, rows*nb)
+					c.prep(a, rows, nb, shift, prep)
+					for r := range rows {
+						for b := range nb {
+							x := a[(r*nb+b)*q8_0Bytes:]
+							var s int32
+							for _, q := range x[2:q8_0Bytes] {
+								s += int32(int8(q))
+							}
+							d := F16ToF32(binary.LittleEndian.Uint16(x))
+							if got, want := prep[b*rows+r], prepEntry(d, s, shift); got != want {
+								t.Errorf("%s shift %d, row %d block %d: %#x, want %#x", kind, shift, r, b, got, want)
+							}
+						}
 					}
 				}
 			}
-		}
+		})
 	}
 }
 
