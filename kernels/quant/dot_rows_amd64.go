@@ -4,35 +4,40 @@ package quant
 
 import "sovra/kernels/internal/race"
 
-// The amd64 multi-row kernels of DotRows, with AVX-512 VNNI (the "avx512"
-// implementation of kernels/internal/impl; with "avx2" and "generic",
-// DotRows is the loop over VecDot's kernels).
+// The amd64 multi-row kernels of DotRows: with AVX-512 VNNI (the "avx512"
+// implementation of kernels/internal/impl) for Q4_0, Q8_0, Q4_K and Q6_K,
+// with AVX2 ("avx2") for Q4_0 and Q4_K. For the other types, and with
+// "generic", DotRows is the loop over VecDot's kernels.
 //
-// Layout. A kernel call takes a tile of up to 16 weight rows and a chunk of
-// activation rows. For each block (or sub-block) it loads the 16 weight
-// rows' quants, unpacks them once and transposes them so that 32-bit lane i
-// of a 512-bit register holds four consecutive quants of weight row i; a
-// VPDPBUSD with four activation bytes broadcast to every lane then adds the
-// four products of all 16 rows at once. The exact int32 sum of a block for
-// 16 weight rows and one activation row is converted to float32, multiplied
-// by the activation's block scale and then, lane by lane, by the weight
-// rows' scales and added to that activation row's 16 float32 accumulators.
-// Per block and activation row that is 8 VPDPBUSD and 3 float operations
-// for 16×32 products, against 16 times a single-row kernel's work.
+// Layout. A kernel call takes a tile of up to 16 (AVX2: 8) weight rows and
+// a chunk of activation rows. For each block (or sub-block) it loads the
+// tile's quants, unpacks them once and transposes them so that 32-bit lane
+// i of a vector register holds four consecutive quants of weight row i; a
+// VPDPBUSD (AVX2: VPMADDUBSW, then VPMADDWD) with four activation bytes
+// broadcast to every lane then adds the four products for all the rows at
+// once. The exact int32 sum of a block for the tile's rows and one
+// activation row is converted to float32, multiplied by the activation's
+// block scale and then, lane by lane, by the weight rows' scales and added
+// to that activation row's float32 accumulators. Per block and activation
+// row that is 8 VPDPBUSD and 3 float operations for 16×32 products,
+// against 16 times a single-row kernel's work; the transposition costs
+// about as much as a few activation rows and is shared by all of them.
 //
 // The activation terms that do not depend on the weights are computed once
-// per chunk (prepQ8_0AVX512): the block scale as float32, and the offset
-// correction (the weights are stored with an offset, 8 for Q4_0, that the
+// per chunk (prepQ8_0AVX512, prepQ8_KAVX512): the Q8_0 block scale as
+// float32, and the sums of quants for the offset corrections (the weights
+// are stored with an offset, 8 for Q4_0 and 32 for Q6_K, which the
 // unsigned operand of VPDPBUSD needs; Σ (q-8)·a = Σ q·a - 8·Σ a).
 
 // Tiling parameters of the kernels.
 const (
-	// rowsTile is the number of weight rows a kernel call takes (the
-	// 16 float32 lanes of a 512-bit register).
+	// rowsTile is the number of weight rows an AVX-512 kernel call takes
+	// (the 16 float32 lanes of a 512-bit register; AVX2: half).
 	rowsTile = 16
-	// prepEntries bounds the per-chunk activation terms (one uint64 per
-	// block and activation row), and accEntries the accumulators (16
-	// float32 per activation row): 64 KiB of stack in all.
+	// prepEntries bounds the per-chunk activation terms (per activation
+	// row, one uint64 per Q8_0 block or four per Q8_K super-block), and
+	// accEntries the accumulators (16 float32 per activation row, AVX2
+	// 8): 64 KiB of stack in all.
 	prepEntries = 6 << 10
 	accEntries  = 4 << 10
 )

@@ -2,8 +2,9 @@
 
 #include "textflag.h"
 
-// The AVX-512 VNNI tile kernels of DotRows; dot_rows_amd64.go has their Go
-// declarations, the definitions they equal and the layout they use.
+// The AVX-512 VNNI and AVX2 tile kernels of DotRows; dot_rows_amd64.go has
+// their Go declarations, the definitions they equal and the layout they
+// use. The AVX2 section below says what differs there.
 //
 // Register use common to the tile kernels:
 //

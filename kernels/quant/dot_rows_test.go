@@ -140,7 +140,8 @@ func TestDotRowsImpls(t *testing.T) {
 
 // TestDotRowsImplsLong covers long rows: rows long enough that a kernel's
 // scratch space holds few activation rows at a time (so it takes them in
-// several chunks), and too long for it to hold one.
+// several chunks), and too long for it to hold one; and more activation
+// rows than its accumulators hold.
 func TestDotRowsImplsLong(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long rows")
@@ -151,6 +152,7 @@ func TestDotRowsImplsLong(t *testing.T) {
 			for _, s := range []struct{ n, wRows, aRows int }{
 				{8192 * 4, 17, 9},
 				{256 * 1024, 3, 3},
+				{256, 3, 600}, // more rows than the accumulators hold
 			} {
 				n := s.n / unitOf(typ) * unitOf(typ)
 				c := makeRowsCase(t, rng, "random", typ, n, s.wRows, s.aRows)
@@ -294,6 +296,45 @@ func TestDotRowsPanics(t *testing.T) {
 			DotRows(c.typ, c.n, make([]float32, c.out), c.stride, make([]byte, c.w), c.wRows, make([]byte, c.a), c.aRows)
 		}()
 	}
+}
+
+// FuzzDotRows turns arbitrary bytes into weight and activation rows of a
+// weight type (the first bytes choose the type and the numbers of rows)
+// and checks every implementation against the definition.
+func FuzzDotRows(f *testing.F) {
+	f.Add([]byte{3, 2, 1}, make([]byte, 3*36+68))
+	f.Add([]byte{10, 17, 2}, make([]byte, 17*144+2*292))
+	rng := rand.New(rand.NewPCG(57, 58))
+	for i, typ := range weightTypes {
+		c := makeRowsCase(f, rng, "random", typ, unitOf(typ), 3, 2)
+		f.Add([]byte{byte(i), 3, 2}, append(c.w, c.a...))
+	}
+	names := impl.List("quant")
+	f.Fuzz(func(t *testing.T, shape, data []byte) {
+		if len(shape) < 3 {
+			return
+		}
+		typ := weightTypes[int(shape[0])%len(weightTypes)]
+		wRows, aRows := 1+int(shape[1])%40, 1+int(shape[2])%12
+		u := unitOf(typ)
+		wb, _ := typ.RowBytes(u)
+		ab, _ := typ.VecDotType().RowBytes(u)
+		units := len(data) / (wRows*wb + aRows*ab)
+		if units == 0 {
+			return
+		}
+		c := rowsCase{kind: "fuzz", typ: typ, n: units * u, wRows: wRows, aRows: aRows}
+		c.w = data[:wRows*units*wb]
+		c.a = data[wRows*units*wb : wRows*units*wb+aRows*units*ab]
+		for _, name := range names {
+			restore, err := impl.Select("quant", name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkRowsCase(t, c, int(shape[1])%3, func(w, a []byte) ([]byte, []byte) { return w, a }, "impl="+name)
+			restore()
+		}
+	})
 }
 
 // BenchmarkDotRows times DotRows per weight type, implementation, number of
