@@ -168,6 +168,5 @@ func checkIDs(ids []int32, vocab int) error {
 
 // newFlagSet returns a flag set whose errors come back to the caller.
 func newFlagSet(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("sovra "+name, flag.ContinueOnError)
-	return fs
+	return flag.NewFlagSet("sovra "+name, flag.ContinueOnError)
 }
