@@ -77,6 +77,9 @@ type tensor struct {
 	f32   []float32
 	f16   []uint16
 	rowB  int // bytes per row of the last dimension
+	// packed is the weight in quant's packed layout, made on its first
+	// matrix product if its type has one (see packed.go).
+	packed []byte
 }
 
 // Name is the name the tensor was made with.

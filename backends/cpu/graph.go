@@ -152,6 +152,7 @@ func (g *graph) MatMul(x backends.Value, w backends.Buffer) backends.Value {
 	if len(xn.shape) != 2 || xn.shape[1] != t.cols() {
 		return g.fail("matmul %s: x is %v, want [n, %d]", t.name, xn.shape, t.cols())
 	}
+	g.b.packed(t)
 	return g.add(node{op: backends.OpMatMul, in: [4]backends.Value{x}, w: t, shape: g.shape(xn.shape[0], t.rows())})
 }
 
@@ -486,6 +487,9 @@ func (t *opTask) runPart(part, parts int) {
 	case backends.OpMatMul:
 		w := n.w
 		lo, hi := span(w.rows(), part, parts)
+		if w.packed != nil && quant.Packable(w.dtype, w.cols()) {
+			lo, hi = tileSpan(w.rows(), part, parts)
+		}
 		matmulRows(n.out, x.out, g.b.quant, w, n.shape[0], lo, hi)
 	case backends.OpAttention:
 		lo, hi := span(n.shape[0]*n.attn.Heads, part, parts)
@@ -507,8 +511,16 @@ func matmulRows(out, x []float32, q []byte, w *tensor, rows, lo, hi int) {
 		}
 		return
 	}
-	// One call for the whole share: DotRows unpacks each weight block
+	if lo == hi {
+		return
+	}
+	// One call for the whole share: the kernels unpack each weight block
 	// once for all the rows of q.
+	if w.packed != nil && quant.Packable(w.dtype, k) {
+		size, _ := quant.PackedBytes(w.dtype, k, hi-lo)
+		quant.DotPacked(w.dtype, k, out[lo:], m, w.packed[lo*w.rowB:lo*w.rowB+size], hi-lo, q, rows)
+		return
+	}
 	quant.DotRows(w.dtype, k, out[lo:], m, w.raw[lo*w.rowB:hi*w.rowB], hi-lo, q, rows)
 }
 

@@ -4,15 +4,18 @@ package quant
 
 import "sovra/kernels/internal/race"
 
-// The amd64 multi-row kernels of DotRows: with AVX-512 VNNI (the "avx512"
-// implementation of kernels/internal/impl) for Q4_0, Q8_0, Q4_K and Q6_K,
-// with AVX2 ("avx2") for Q4_0 and Q4_K. For the other types, and with
-// "generic", DotRows is the loop over VecDot's kernels.
+// The amd64 multi-row kernels: with AVX-512 VNNI (the "avx512"
+// implementation of kernels/internal/impl) those of DotPacked for Q4_0,
+// Q8_0, Q4_K and Q6_K weights in the packed layout (packed.go); with AVX2
+// ("avx2") those of DotRows for Q4_0 and Q4_K in the GGUF layout. For the
+// other types, and with "generic", DotRows is the loop over VecDot's
+// kernels.
 //
 // Layout. A kernel call takes a tile of up to 16 (AVX2: 8) weight rows and
 // a chunk of activation rows. For each block (or sub-block) it loads the
-// tile's quants, unpacks them once and transposes them so that 32-bit lane
-// i of a vector register holds four consecutive quants of weight row i; a
+// tile's quants (AVX-512: already transposed by Pack; AVX2: transposing
+// them), unpacks them once, so that 32-bit lane i of a vector register
+// holds four consecutive quants of weight row i; a
 // VPDPBUSD (AVX2: VPMADDUBSW, then VPMADDWD) with four activation bytes
 // broadcast to every lane then adds the four products for all the rows at
 // once. The exact int32 sum of a block for the tile's rows and one
@@ -20,8 +23,9 @@ import "sovra/kernels/internal/race"
 // block scale and then, lane by lane, by the weight rows' scales and added
 // to that activation row's float32 accumulators. Per block and activation
 // row that is 8 VPDPBUSD and 3 float operations for 16×32 products,
-// against 16 times a single-row kernel's work; the transposition costs
-// about as much as a few activation rows and is shared by all of them.
+// against 16 times a single-row kernel's work. The packed layout makes a
+// tile one stream of memory and spares the transposition, which matters
+// most for a single activation row (decoding).
 //
 // The activation terms that do not depend on the weights are computed once
 // per chunk (prepQ8_0AVX512, prepQ8_KAVX512): the Q8_0 block scale as
@@ -45,13 +49,10 @@ const (
 // dotRows is DotRows after the checks: the multi-row kernel for t if there
 // is one, else the loop over VecDot. The choice depends on t, n and the
 // implementation only, never on the number of rows, so that a pair of rows
-// gets the same result alone as in a batch (see DotRows). With a single
-// activation row the tile kernels are as fast as the single-row ones
-// (BenchmarkDotRows/rows=1), as a token's decoding is bound by memory.
+// gets the same result alone as in a batch (see DotRows).
 func dotRows(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) {
 	switch {
-	case useAVX512 && (t == Q4_0 || t == Q8_0 || t == Q4_K || t == Q6_K),
-		useAVX2 && (t == Q4_0 || t == Q4_K):
+	case useAVX2 && (t == Q4_0 || t == Q4_K):
 		if dotRowsTiles(t, n, out, outStride, w, wRows, a, aRows) {
 			return
 		}
@@ -59,12 +60,25 @@ func dotRows(t Type, n int, out []float32, outStride int, w []byte, wRows int, a
 	dotRowsGeneric(t, n, out, outStride, w, wRows, a, aRows)
 }
 
-// dotRowsTiles runs the tile kernel of t (AVX-512, or else AVX2) over
-// every tile of weight rows and chunk of activation rows: it first
-// computes the activation terms of the chunk that the kernel needs (see
-// prepQ8_0AVX512 and prepQ8_KAVX512), then calls the kernel for each tile.
-// It reports false, having done nothing, if a row is too long for its
-// scratch space.
+// packedKernel reports whether dotPacked has a kernel for t (one of the
+// packed types) and rows of n elements: with AVX-512, if the activation
+// terms of a row fit the kernels' scratch space.
+func packedKernel(t Type, n int) bool {
+	return useAVX512 && (t == Q6_K && 4*(n/QKK) <= prepEntries || t != Q6_K && n/QK <= prepEntries)
+}
+
+// dotPacked is DotPacked after the checks (packedKernel holds): the
+// AVX-512 tile kernels.
+func dotPacked(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) {
+	dotRowsTiles(t, n, out, outStride, w, wRows, a, aRows)
+}
+
+// dotRowsTiles runs the tile kernel of t over every tile of weight rows
+// and chunk of activation rows: the AVX-512 kernels of the packed layout,
+// or else the AVX2 ones of the GGUF layout. It first computes the
+// activation terms of the chunk that the kernel needs (see prepQ8_0AVX512
+// and prepQ8_KAVX512), then calls the kernel for each tile. It reports
+// false, having done nothing, if a row is too long for its scratch space.
 func dotRowsTiles(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) bool {
 	var nb, ab, perRow int // blocks, activation bytes and prep entries per row
 	switch t {
@@ -97,7 +111,7 @@ func dotRowsTiles(t Type, n int, out []float32, outStride int, w []byte, wRows i
 	}
 	var prep [prepEntries]uint64
 	var acc [accEntries]float32
-	wb := len(w) / wRows
+	wb := nb * t.BlockBytes()
 	race.ReadSlice(w)
 	race.ReadSlice(a)
 	for r0 := 0; r0 < aRows; r0 += chunk {
@@ -119,6 +133,9 @@ func dotRowsTiles(t Type, n int, out []float32, outStride int, w []byte, wRows i
 			o := out[r0*outStride+i0 : (r0+rows-1)*outStride+i0+tile]
 			raceWriteTile(o, rows, tile, outStride)
 			wt := w[i0*wb : (i0+tile)*wb]
+			if useAVX512 {
+				wt = w[i0*wb : (i0+tileRows)*wb] // a whole packed tile
+			}
 			switch {
 			case !useAVX512 && t == Q4_0:
 				dotRowsQ4_0AVX2(wt, tile, ac, rows, nb, p, ar, o, outStride)

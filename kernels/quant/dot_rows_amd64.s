@@ -12,9 +12,8 @@
 //	          dword lane i of Zg holds quants 4g..4g+3 of weight row i,
 //	          unsigned (Q4_K: also Z16..Z23 for the second sub-block)
 //	Z31       constant bytes (0x0f, or 0x80 for Q8_0)
-//	0(SP)..127(SP)  the 16 weight row pointers (rows past the tile repeat
-//	          its last row)
-//	BX        byte offset of the current block within a weight row
+//	R8        the tile (packed layout, see packed.go)
+//	BX        byte offset of the current block within the tile
 //	SI        the current block of activation row 0
 //	R12       the accumulators: 16 float32 per activation row
 //	R13       bytes per activation row
@@ -135,14 +134,10 @@ rowptrLoop: \
 	JMP   rowptrLoop; \
 rowptrDone:
 
-// TILEPROLOGUE(wb, ab, ACC): the registers above for weight blocks of wb
-// bytes and activation blocks of ab bytes, and the accumulators (ACC, the
-// acc argument) zeroed.
-#define TILEPROLOGUE(wb, ab, ACC) \
+// TILEPROLOGUE(ab, ACC): the registers above for activation blocks of ab
+// bytes, and the accumulators (ACC, the acc argument) zeroed.
+#define TILEPROLOGUE(ab, ACC) \
 	MOVQ    w_base+0(FP), R8; \
-	MOVQ    nb+64(FP), R9; \
-	IMULQ   $wb, R9; \
-	ROWPTRS(16); \
 	MOVQ    wRows+24(FP), CX; \
 	MOVL    $1, AX; \
 	SHLL    CX, AX; \
@@ -180,64 +175,18 @@ storeLoop: \
 	JNZ     storeLoop; \
 	VZEROUPPER
 
-// GATHER4(off, j, X, Z): Z = the 16 bytes at off from the current block of
-// weight rows j, j+4, j+8, j+12, in its four 128-bit lanes.
-#define GATHER4(off, j, X, Z) \
-	MOVQ         (8*(j))(SP), AX; \
-	VMOVDQU      off(AX)(BX*1), X; \
-	MOVQ         (8*(j+4))(SP), AX; \
-	VINSERTI32X4 $1, off(AX)(BX*1), Z, Z; \
-	MOVQ         (8*(j+8))(SP), AX; \
-	VINSERTI32X4 $2, off(AX)(BX*1), Z, Z; \
-	MOVQ         (8*(j+12))(SP), AX; \
-	VINSERTI32X4 $3, off(AX)(BX*1), Z, Z
+// LOAD4(off): Z9..Z12 = the four 64-byte rows of the tile at off from the
+// current block: in the packed layout, dword lane i of each holds a dword
+// of weight row i.
+#define LOAD4(off) \
+	VMOVDQU64 (off)(R8)(BX*1), Z9; \
+	VMOVDQU64 (off+64)(R8)(BX*1), Z10; \
+	VMOVDQU64 (off+128)(R8)(BX*1), Z11; \
+	VMOVDQU64 (off+192)(R8)(BX*1), Z12
 
-// TRANSPOSE16(off): Z9..Z12 = dwords 0..3 of the 16 bytes at off from the
-// current block of every weight row: dword lane i of Z(9+g) is dword g of
-// row i. (A 4×4 dword transpose within each 128-bit lane of the gathered
-// rows.) Clobbers AX, Z13..Z15, Z24.
-#define TRANSPOSE16(off) \
-	GATHER4(off, 0, X9, Z9); \
-	GATHER4(off, 1, X10, Z10); \
-	GATHER4(off, 2, X11, Z11); \
-	GATHER4(off, 3, X12, Z12); \
-	VPUNPCKLDQ  Z10, Z9, Z13; \
-	VPUNPCKHDQ  Z10, Z9, Z14; \
-	VPUNPCKLDQ  Z12, Z11, Z15; \
-	VPUNPCKHDQ  Z12, Z11, Z24; \
-	VPUNPCKLQDQ Z15, Z13, Z9; \
-	VPUNPCKHQDQ Z15, Z13, Z10; \
-	VPUNPCKLQDQ Z24, Z14, Z11; \
-	VPUNPCKHQDQ Z24, Z14, Z12
-
-// PACK4H(off, j, R): R = the f16 values at off from the current block of
-// weight rows 4j..4j+3, row 4j in the low 16 bits. Clobbers AX.
-#define PACK4H(off, j, R) \
-	MOVQ    (8*(4*j+3))(SP), AX; \
-	MOVWLZX off(AX)(BX*1), R; \
-	SHLQ    $16, R; \
-	MOVQ    (8*(4*j+2))(SP), AX; \
-	MOVW    off(AX)(BX*1), R; \
-	SHLQ    $16, R; \
-	MOVQ    (8*(4*j+1))(SP), AX; \
-	MOVW    off(AX)(BX*1), R; \
-	SHLQ    $16, R; \
-	MOVQ    (8*(4*j))(SP), AX; \
-	MOVW    off(AX)(BX*1), R
-
-// WSCALES(off): Z8 = the 16 weight rows' f16 scales at off from the
-// current block, as float32. Clobbers AX, CX, DX, R10, R11, X13, X14.
-#define WSCALES(off) \
-	PACK4H(off, 0, CX); \
-	PACK4H(off, 1, DX); \
-	PACK4H(off, 2, R10); \
-	PACK4H(off, 3, R11); \
-	VMOVQ       CX, X13; \
-	VPINSRQ     $1, DX, X13, X13; \
-	VMOVQ       R10, X14; \
-	VPINSRQ     $1, R11, X14, X14; \
-	VINSERTI128 $1, X14, Y13, Y13; \
-	VCVTPH2PS   Y13, Z8
+// WSCALES: Z8 = the 16 weight rows' f16 scales at the start of the current
+// block, as float32.
+#define WSCALES VCVTPH2PS (R8)(BX*1), Z8
 
 // ---------------------------------------------------------------- Q4_0, Q8_0
 
@@ -276,15 +225,20 @@ loop: \
 	JNZ              loop
 
 // func dotRowsQ4_0AVX512(w []byte, wRows int, a []byte, aRows, nb int, prep []uint64, acc, out []float32, outStride int)
-TEXT ·dotRowsQ4_0AVX512(SB), NOSPLIT, $128-152
-	TILEPROLOGUE(18, 34, acc_base+96(FP))
+TEXT ·dotRowsQ4_0AVX512(SB), NOSPLIT, $0-152
+	TILEPROLOGUE(34, acc_base+96(FP))
 	MOVQ         prep_base+72(FP), DI
 	VPBROADCASTD rowsBytes0x0f<>(SB), Z31
 
 q40Block:
 	// Quants: low nibbles of qs[4g..4g+3] are elements 4g..4g+3, high
 	// nibbles elements 16+4g..16+4g+3.
-	TRANSPOSE16(2)
+	PREFETCHT0 4096(R8)(BX*1)
+	PREFETCHT0 4160(R8)(BX*1)
+	PREFETCHT0 4224(R8)(BX*1)
+	PREFETCHT0 4288(R8)(BX*1)
+	PREFETCHT0 4352(R8)(BX*1)
+	LOAD4(32)
 	VPANDD Z31, Z9, Z0
 	VPANDD Z31, Z10, Z1
 	VPANDD Z31, Z11, Z2
@@ -297,9 +251,9 @@ q40Block:
 	VPANDD Z31, Z5, Z5
 	VPANDD Z31, Z6, Z6
 	VPANDD Z31, Z7, Z7
-	WSCALES(0)
+	WSCALES
 	ROWLOOP32(q40Rows)
-	ADDQ $18, BX
+	ADDQ $288, BX
 	ADDQ $34, SI
 	DECQ R14
 	JNZ  q40Block
@@ -308,26 +262,26 @@ q40Block:
 	RET
 
 // func dotRowsQ8_0AVX512(w []byte, wRows int, a []byte, aRows, nb int, prep []uint64, acc, out []float32, outStride int)
-TEXT ·dotRowsQ8_0AVX512(SB), NOSPLIT, $128-152
-	TILEPROLOGUE(34, 34, acc_base+96(FP))
+TEXT ·dotRowsQ8_0AVX512(SB), NOSPLIT, $0-152
+	TILEPROLOGUE(34, acc_base+96(FP))
 	MOVQ         prep_base+72(FP), DI
 	VPBROADCASTD rowsBytes0x80<>(SB), Z31
 
 q80Block:
 	// Quants w+128 (unsigned): elements 0..15, then 16..31.
-	TRANSPOSE16(2)
+	LOAD4(32)
 	VPXORD Z31, Z9, Z0
 	VPXORD Z31, Z10, Z1
 	VPXORD Z31, Z11, Z2
 	VPXORD Z31, Z12, Z3
-	TRANSPOSE16(18)
+	LOAD4(288)
 	VPXORD Z31, Z9, Z4
 	VPXORD Z31, Z10, Z5
 	VPXORD Z31, Z11, Z6
 	VPXORD Z31, Z12, Z7
-	WSCALES(0)
+	WSCALES
 	ROWLOOP32(q80Rows)
-	ADDQ $34, BX
+	ADDQ $544, BX
 	ADDQ $34, SI
 	DECQ R14
 	JNZ  q80Block
@@ -337,14 +291,14 @@ q80Block:
 
 // ---------------------------------------------------------------- Q4_K
 
-// Frame of the Q4_K kernel: 128(SP) + 64s: sub-block s's d·sc of the 16
-// weight rows, float32; 640(SP) + 64s: its min m as the int16 pair (m, m).
+// Frame of the Q4_K kernel: 64s(SP): sub-block s's d·sc of the 16 weight
+// rows, float32; 512(SP) + 64s: its min m as the int16 pair (m, m).
 
 // Q4KSCALES: the frame's scales and mins of the current super-block, and
 // dmin in Z8. The first 16 bytes of a row, transposed, are (d, dmin) in
 // Z9 and the 12 scale bytes s[0..11] in Z10..Z12; see kScaleMin.
 #define Q4KSCALES \
-	TRANSPOSE16(0); \
+	LOAD4(0); \
 	VPMOVDW       Z9, Y13; \
 	VCVTPH2PS     Y13, Z14; \
 	VPSRLD        $16, Z9, Z13; \
@@ -383,13 +337,13 @@ q80Block:
 	VPSHUFB   q4kByteIdx<>+(64*j)(SB), Z, Z13; \
 	VCVTDQ2PS Z13, Z13; \
 	VMULPS    Z14, Z13, Z13; \
-	VMOVUPS   Z13, (128+64*s)(SP)
+	VMOVUPS   Z13, (64*s)(SP)
 
 // Q4KMIN(Z, j, s): byte j of each dword of Z as an int16 pair into the
 // frame for sub-block s.
 #define Q4KMIN(Z, j, s) \
 	VPSHUFB   q4kWordIdx<>+(64*j)(SB), Z, Z13; \
-	VMOVDQU64 Z13, (640+64*s)(SP)
+	VMOVDQU64 Z13, (512+64*s)(SP)
 
 // Q4KCHUNK(c, loop): the 64 quants of sub-blocks 2c and 2c+1 (the low and
 // high nibbles of qs[32c..32c+31], at 16+32c) against every activation
@@ -399,7 +353,7 @@ q80Block:
 // with the two activation sums of each sub-block, Z11), then
 // yd·(d·sc·sum + d·sc'·sum' - dmin·Σ m·bsum) into the row's accumulators.
 #define Q4KCHUNK(c, loop) \
-	TRANSPOSE16(16+32*c); \
+	LOAD4(256+512*c); \
 	VPANDD    Z31, Z9, Z0; \
 	VPANDD    Z31, Z10, Z1; \
 	VPANDD    Z31, Z11, Z2; \
@@ -412,7 +366,7 @@ q80Block:
 	VPANDD    Z31, Z17, Z17; \
 	VPANDD    Z31, Z18, Z18; \
 	VPANDD    Z31, Z19, Z19; \
-	TRANSPOSE16(32+32*c); \
+	LOAD4(512+512*c); \
 	VPANDD    Z31, Z9, Z4; \
 	VPANDD    Z31, Z10, Z5; \
 	VPANDD    Z31, Z11, Z6; \
@@ -425,10 +379,10 @@ q80Block:
 	VPANDD    Z31, Z21, Z21; \
 	VPANDD    Z31, Z22, Z22; \
 	VPANDD    Z31, Z23, Z23; \
-	VMOVUPS   (128+64*(2*c))(SP), Z24; \
-	VMOVUPS   (128+64*(2*c+1))(SP), Z25; \
-	VMOVDQU64 (640+64*(2*c))(SP), Z26; \
-	VMOVDQU64 (640+64*(2*c+1))(SP), Z27; \
+	VMOVUPS   (64*(2*c))(SP), Z24; \
+	VMOVUPS   (64*(2*c+1))(SP), Z25; \
+	VMOVDQU64 (512+64*(2*c))(SP), Z26; \
+	VMOVDQU64 (512+64*(2*c+1))(SP), Z27; \
 	MOVQ      aRows+56(FP), CX; \
 	MOVQ      SI, R10; \
 	MOVQ      R12, R11; \
@@ -469,8 +423,8 @@ loop: \
 	JNZ             loop
 
 // func dotRowsQ4_KAVX512(w []byte, wRows int, a []byte, aRows, nb int, acc, out []float32, outStride int)
-TEXT ·dotRowsQ4_KAVX512(SB), 0, $1152-128
-	TILEPROLOGUE(144, 292, acc_base+72(FP))
+TEXT ·dotRowsQ4_KAVX512(SB), 0, $1024-128
+	TILEPROLOGUE(292, acc_base+72(FP))
 	VPBROADCASTD rowsBytes0x0f<>(SB), Z31
 	VPBROADCASTD rowsBytes0x3f<>(SB), Z30
 
@@ -480,7 +434,7 @@ q4kBlock:
 	Q4KCHUNK(1, q4kRows1)
 	Q4KCHUNK(2, q4kRows2)
 	Q4KCHUNK(3, q4kRows3)
-	ADDQ $144, BX
+	ADDQ $2304, BX
 	ADDQ $292, SI
 	DECQ R14
 	JNZ  q4kBlock
@@ -490,10 +444,10 @@ q4kBlock:
 
 // ---------------------------------------------------------------- Q6_K
 
-// Frame of the Q6_K kernel: 128(SP): the 32 qh bytes of the current chunk
-// of the 16 weight rows, transposed (8 registers' worth, dword g of each
-// row in the g-th); 640(SP): 32 ql bytes, likewise; 1152(SP) + 64s:
-// sub-block s's d·sc, float32.
+// Frame of the Q6_K kernel: 64s(SP): sub-block s's d·sc of the 16
+// weight rows, float32. In the packed layout a block holds the 16 f16 d
+// (32 bytes), then the dwords of ql (128 bytes), qh (64) and the scales
+// (16): dword g of a row at 32 + 64g.
 
 // Q6KSC(Z, left, s): the frame's d·sc for sub-block s: sc is a byte of
 // each dword of Z (the transposed scales), moved to the top by a left shift
@@ -503,41 +457,37 @@ q4kBlock:
 	VPSRAD    $24, Z13, Z13; \
 	VCVTDQ2PS Z13, Z13; \
 	VMULPS    Z8, Z13, Z13; \
-	VMOVUPS   Z13, (1152+64*s)(SP)
+	VMOVUPS   Z13, (64*s)(SP)
 
-// Q6KSTORE4(off): Z9..Z12 to off(SP)..
-#define Q6KSTORE4(off) \
-	VMOVDQU64 Z9, (off)(SP); \
-	VMOVDQU64 Z10, (off+64)(SP); \
-	VMOVDQU64 Z11, (off+128)(SP); \
-	VMOVDQU64 Z12, (off+192)(SP)
+// The quants of group k of a chunk: the ql nibble (QL at the tile's offset
+// o: low nibbles for k < 2, high ones for k >= 2) and two qh bits 2k, 2k+1
+// (QH at offset o, moved to bits 4, 5), combined as ql | qh<<4 by
+// VPTERNLOGD (0xe4: bits of Z31 = 0x0f from the first, the others from the
+// second).
+#define QLLO(o, g, Z) VMOVDQU64 (o+64*g)(R8)(BX*1), Z
+#define QLHI(o, g, Z) VPSRLD $4, (o+64*g)(R8)(BX*1), Z
+#define QH0(o, g, Z) VPSLLD $4, (o+64*g)(R8)(BX*1), Z
+#define QH1(o, g, Z) VPSLLD $2, (o+64*g)(R8)(BX*1), Z
+#define QH2(o, g, Z) VMOVDQU64 (o+64*g)(R8)(BX*1), Z
+#define QH3(o, g, Z) VPSRLD $2, (o+64*g)(R8)(BX*1), Z
 
-// The quants of group k of a chunk: the ql nibble (QL: low nibbles for
-// k < 2, high ones for k >= 2) and two qh bits 2k, 2k+1 (QH, moved to bits
-// 4, 5), combined as ql | qh<<4 by VPTERNLOGD (0xe4: bits of Z31 = 0x0f
-// from the first, the others from the second).
-#define QLLO(g, Z) VMOVDQU64 (640+64*g)(SP), Z
-#define QLHI(g, Z) VPSRLD $4, (640+64*g)(SP), Z
-#define QH0(g, Z) VPSLLD $4, (128+64*g)(SP), Z
-#define QH1(g, Z) VPSLLD $2, (128+64*g)(SP), Z
-#define QH2(g, Z) VMOVDQU64 (128+64*g)(SP), Z
-#define QH3(g, Z) VPSRLD $2, (128+64*g)(SP), Z
-
-#define Q6KW(g, Z, QL, QH) \
-	QL(g, Z); \
-	QH(g, Z9); \
+#define Q6KW(ql, qh, g, Z, QL, QH) \
+	QL(ql, g, Z); \
+	QH(qh, g, Z9); \
 	VPANDD     Z30, Z9, Z9; \
 	VPTERNLOGD $0xe4, Z31, Z9, Z
 
-#define Q6KWEIGHTS(QL, QH) \
-	Q6KW(0, Z0, QL, QH); \
-	Q6KW(1, Z1, QL, QH); \
-	Q6KW(2, Z2, QL, QH); \
-	Q6KW(3, Z3, QL, QH); \
-	Q6KW(4, Z4, QL, QH); \
-	Q6KW(5, Z5, QL, QH); \
-	Q6KW(6, Z6, QL, QH); \
-	Q6KW(7, Z7, QL, QH)
+// Q6KWEIGHTS(ql, qh, QL, QH): Z0..Z7 = the quants of a group whose ql
+// dwords are at offset ql of the tile and qh dwords at qh.
+#define Q6KWEIGHTS(ql, qh, QL, QH) \
+	Q6KW(ql, qh, 0, Z0, QL, QH); \
+	Q6KW(ql, qh, 1, Z1, QL, QH); \
+	Q6KW(ql, qh, 2, Z2, QL, QH); \
+	Q6KW(ql, qh, 3, Z3, QL, QH); \
+	Q6KW(ql, qh, 4, Z4, QL, QH); \
+	Q6KW(ql, qh, 5, Z5, QL, QH); \
+	Q6KW(ql, qh, 6, Z6, QL, QH); \
+	Q6KW(ql, qh, 7, Z7, QL, QH)
 
 // Q6KROWS(c, k, loop): the 32 quants of group k of chunk c (elements
 // 128c+32k.., sub-blocks s = 8c+2k and s+1) in Z0..Z7 against every
@@ -565,8 +515,8 @@ loop: \
 	VPDPBUSD.BCST   (32+128*c+32*k)(R10), Z7, Z10; \
 	VCVTDQ2PS       Z9, Z9; \
 	VCVTDQ2PS       Z10, Z10; \
-	VMULPS          (1152+64*(8*c+2*k))(SP), Z9, Z12; \
-	VFMADD231PS     (1152+64*(8*c+2*k+1))(SP), Z10, Z12; \
+	VMULPS          (64*(8*c+2*k))(SP), Z9, Z12; \
+	VFMADD231PS     (64*(8*c+2*k+1))(SP), Z10, Z12; \
 	VMOVUPS         (R11), Z13; \
 	VFMADD231PS.BCST (R10), Z12, Z13; \
 	VMOVUPS         Z13, (R11); \
@@ -576,33 +526,23 @@ loop: \
 	DECQ            CX; \
 	JNZ             loop
 
-// Q6KCHUNK(c, l0, l1, l2, l3): chunk c (128 elements): its qh bytes, then
-// its two halves of ql bytes, each used by two groups.
+// Q6KCHUNK(c, l0, l1, l2, l3): chunk c (128 elements): ql bytes 64c..
+// 64c+63 (dwords 16c.., at 32 + 1024c in the tile) and qh bytes 32c..
+// 32c+31 (dwords 32+8c.., at 2080 + 512c); each half of the ql bytes
+// serves two groups.
 #define Q6KCHUNK(c, l0, l1, l2, l3) \
-	TRANSPOSE16(128+32*c); \
-	Q6KSTORE4(128); \
-	TRANSPOSE16(144+32*c); \
-	Q6KSTORE4(384); \
-	TRANSPOSE16(64*c); \
-	Q6KSTORE4(640); \
-	TRANSPOSE16(64*c+16); \
-	Q6KSTORE4(896); \
-	Q6KWEIGHTS(QLLO, QH0); \
+	Q6KWEIGHTS(32+1024*c, 2080+512*c, QLLO, QH0); \
 	Q6KROWS(c, 0, l0); \
-	Q6KWEIGHTS(QLHI, QH2); \
+	Q6KWEIGHTS(32+1024*c, 2080+512*c, QLHI, QH2); \
 	Q6KROWS(c, 2, l2); \
-	TRANSPOSE16(64*c+32); \
-	Q6KSTORE4(640); \
-	TRANSPOSE16(64*c+48); \
-	Q6KSTORE4(896); \
-	Q6KWEIGHTS(QLLO, QH1); \
+	Q6KWEIGHTS(544+1024*c, 2080+512*c, QLLO, QH1); \
 	Q6KROWS(c, 1, l1); \
-	Q6KWEIGHTS(QLHI, QH3); \
+	Q6KWEIGHTS(544+1024*c, 2080+512*c, QLHI, QH3); \
 	Q6KROWS(c, 3, l3)
 
 // func dotRowsQ6_KAVX512(w []byte, wRows int, a []byte, aRows, nb int, prep []uint64, acc, out []float32, outStride int)
-TEXT ·dotRowsQ6_KAVX512(SB), 0, $2176-152
-	TILEPROLOGUE(210, 292, acc_base+96(FP))
+TEXT ·dotRowsQ6_KAVX512(SB), 0, $1024-152
+	TILEPROLOGUE(292, acc_base+96(FP))
 	MOVQ         prep_base+72(FP), R15
 	VPBROADCASTD rowsBytes0x0f<>(SB), Z31
 	VPBROADCASTD rowsBytes0x30<>(SB), Z30
@@ -610,8 +550,8 @@ TEXT ·dotRowsQ6_KAVX512(SB), 0, $2176-152
 	VPBROADCASTD rowsMinus32Hi<>(SB), Z29
 
 q6kBlock:
-	WSCALES(208)
-	TRANSPOSE16(192)
+	WSCALES
+	LOAD4(3104)
 	Q6KSC(Z9, 24, 0)
 	Q6KSC(Z9, 16, 1)
 	Q6KSC(Z9, 8, 2)
@@ -630,7 +570,7 @@ q6kBlock:
 	Q6KSC(Z12, 0, 15)
 	Q6KCHUNK(0, q6kRows00, q6kRows01, q6kRows02, q6kRows03)
 	Q6KCHUNK(1, q6kRows10, q6kRows11, q6kRows12, q6kRows13)
-	ADDQ $210, BX
+	ADDQ $3360, BX
 	ADDQ $292, SI
 	MOVQ DI, R15
 	DECQ R14
@@ -786,6 +726,21 @@ storeLoop: \
 	VPADDW       Y12, Y10, Y10; \
 	VPADDW       Y10, Y9, Y9; \
 	VPMADDWD     Y15, Y9, Y9
+
+// PACK4H(off, j, R): R = the f16 values at off from the current block of
+// weight rows 4j..4j+3, row 4j in the low 16 bits. Clobbers AX.
+#define PACK4H(off, j, R) \
+	MOVQ    (8*(4*j+3))(SP), AX; \
+	MOVWLZX off(AX)(BX*1), R; \
+	SHLQ    $16, R; \
+	MOVQ    (8*(4*j+2))(SP), AX; \
+	MOVW    off(AX)(BX*1), R; \
+	SHLQ    $16, R; \
+	MOVQ    (8*(4*j+1))(SP), AX; \
+	MOVW    off(AX)(BX*1), R; \
+	SHLQ    $16, R; \
+	MOVQ    (8*(4*j))(SP), AX; \
+	MOVW    off(AX)(BX*1), R
 
 // Q4_K with AVX2: sub-block by sub-block. Frame: 64(SP) + 32s: sub-block
 // s's d·sc, float32; 320(SP) + 32s: its (m, m) int16 pairs; 576(SP): dmin;

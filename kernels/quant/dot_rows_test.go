@@ -47,8 +47,38 @@ var rowsSentinel = float32(math.Inf(-1))
 // checkRowsCase runs DotRows on c (as currently dispatched) with an output
 // stride of wRows+gap and the inputs placed by place, and compares every
 // result with the definition; the gaps and the guard elements around the
-// output must keep their sentinel.
+// output must keep their sentinel. Where the weights have a packed layout
+// it checks DotPacked on them packed in the same way.
 func checkRowsCase(t *testing.T, c rowsCase, gap int, place func(w, a []byte) ([]byte, []byte), where string) {
+	t.Helper()
+	checkRowsResults(t, c, gap, where, func(out []float32, stride int) {
+		w, a := place(c.w, c.a)
+		DotRows(c.typ, c.n, out, stride, w, c.wRows, a, c.aRows)
+	})
+	if Packable(c.typ, c.n) {
+		p := pack(t, c.typ, c.n, c.w, c.wRows)
+		checkRowsResults(t, c, gap, where+", packed", func(out []float32, stride int) {
+			w, a := place(p, c.a)
+			DotPacked(c.typ, c.n, out, stride, w, c.wRows, a, c.aRows)
+		})
+	}
+}
+
+// pack returns the rows rows of n elements of type t in w in the packed
+// layout.
+func pack(t testing.TB, typ Type, n int, w []byte, rows int) []byte {
+	size, err := PackedBytes(typ, n, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := make([]byte, size)
+	Pack(typ, n, p, w, rows)
+	return p
+}
+
+// checkRowsResults runs dot, which computes c's products into out with the
+// given output stride, and checks the results as checkRowsCase says.
+func checkRowsResults(t *testing.T, c rowsCase, gap int, where string, dot func(out []float32, stride int)) {
 	t.Helper()
 	stride := c.wRows + gap
 	const guard = 5
@@ -58,8 +88,7 @@ func checkRowsCase(t *testing.T, c rowsCase, gap int, place func(w, a []byte) ([
 		buf[i] = rowsSentinel
 	}
 	out := buf[guard : size-guard : size-guard]
-	w, a := place(c.w, c.a)
-	DotRows(c.typ, c.n, out, stride, w, c.wRows, a, c.aRows)
+	dot(out, stride)
 
 	wb, _ := c.typ.RowBytes(c.n)
 	ab, _ := c.typ.VecDotType().RowBytes(c.n)
@@ -196,15 +225,22 @@ func TestDotRowsImplsExact(t *testing.T) {
 					a = append(a, unitScales(randomActivations(t, rng, act, n, bound), act)...)
 				}
 				out := make([]float32, aRows*wRows)
+				packed := make([]float32, aRows*wRows)
 				DotRows(typ, n, out, wRows, w, wRows, a, aRows)
+				if Packable(typ, n) {
+					DotPacked(typ, n, packed, wRows, pack(t, typ, n, w, wRows), wRows, a, aRows)
+				} else {
+					copy(packed, out)
+				}
 				wb, _ := typ.RowBytes(n)
 				ab, _ := act.RowBytes(n)
 				for r := range aRows {
 					for i := range wRows {
 						want := vecDotGeneric(typ, n, w[i*wb:(i+1)*wb], a[r*ab:(r+1)*ab])
-						if got := out[r*wRows+i]; math.Float32bits(got) != math.Float32bits(want) {
-							t.Fatalf("%v n=%d %dx%d, unit scales: weight row %d, activation row %d: %g, definition %g",
-								typ, n, aRows, wRows, i, r, got, want)
+						got, gotPacked := out[r*wRows+i], packed[r*wRows+i]
+						if math.Float32bits(got) != math.Float32bits(want) || math.Float32bits(gotPacked) != math.Float32bits(want) {
+							t.Fatalf("%v n=%d %dx%d, unit scales: weight row %d, activation row %d: %g (packed %g), definition %g",
+								typ, n, aRows, wRows, i, r, got, gotPacked, want)
 						}
 					}
 				}
@@ -229,12 +265,25 @@ func TestDotRowsBatchInvariant(t *testing.T) {
 			DotRows(typ, n, out, wRows, c.w, wRows, c.a, aRows)
 			wb, _ := typ.RowBytes(n)
 			ab, _ := typ.VecDotType().RowBytes(n)
+			packable := Packable(typ, n)
+			packed := make([]float32, aRows*wRows)
+			if packable {
+				DotPacked(typ, n, packed, wRows, pack(t, typ, n, c.w, wRows), wRows, c.a, aRows)
+			}
 			for range 20 {
 				i, r := rng.IntN(wRows), rng.IntN(aRows)
 				var one [1]float32
-				DotRows(typ, n, one[:], 1, c.w[i*wb:(i+1)*wb], 1, c.a[r*ab:(r+1)*ab], 1)
+				wr, ar := c.w[i*wb:(i+1)*wb], c.a[r*ab:(r+1)*ab]
+				DotRows(typ, n, one[:], 1, wr, 1, ar, 1)
 				if got, want := one[0], out[r*wRows+i]; math.Float32bits(got) != math.Float32bits(want) {
 					t.Fatalf("%v: weight row %d, activation row %d: %g alone, %g in a batch", typ, i, r, got, want)
+				}
+				if !packable {
+					continue
+				}
+				DotPacked(typ, n, one[:], 1, pack(t, typ, n, wr, 1), 1, ar, 1)
+				if got, want := one[0], packed[r*wRows+i]; math.Float32bits(got) != math.Float32bits(want) {
+					t.Fatalf("%v packed: weight row %d, activation row %d: %g alone, %g in a batch", typ, i, r, got, want)
 				}
 			}
 		}
@@ -251,6 +300,13 @@ func TestDotRowsImplsNoAllocs(t *testing.T) {
 			out := make([]float32, 7*19)
 			if allocs := testing.AllocsPerRun(10, func() { DotRows(typ, n, out, 19, c.w, 19, c.a, 7) }); allocs != 0 {
 				t.Errorf("DotRows(%v) allocates %v times", typ, allocs)
+			}
+			if !Packable(typ, n) {
+				continue
+			}
+			p := pack(t, typ, n, c.w, 19)
+			if allocs := testing.AllocsPerRun(10, func() { DotPacked(typ, n, out, 19, p, 19, c.a, 7) }); allocs != 0 {
+				t.Errorf("DotPacked(%v) allocates %v times", typ, allocs)
 			}
 		}
 	})
@@ -342,18 +398,23 @@ func FuzzDotRows(f *testing.F) {
 // bytes of weights times activation rows: the weight bytes a loop of VecDot
 // would go through.
 func BenchmarkDotRows(b *testing.B) {
-	benchmarkDotRows(b, func(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) {
-		DotRows(t, n, out, outStride, w, wRows, a, aRows)
-	})
+	benchmarkDotRows(b, DotRows, false)
+}
+
+// BenchmarkDotPacked times DotPacked where the implementation has it, on
+// the weights of BenchmarkDotRows packed.
+func BenchmarkDotPacked(b *testing.B) {
+	benchmarkDotRows(b, DotPacked, true)
 }
 
 // BenchmarkDotRowsLoop times the definition, one VecDot per pair of rows
 // (so with each implementation's single-row kernels), for comparison.
 func BenchmarkDotRowsLoop(b *testing.B) {
-	benchmarkDotRows(b, dotRowsGeneric)
+	benchmarkDotRows(b, dotRowsGeneric, false)
 }
 
-func benchmarkDotRows(b *testing.B, f func(Type, int, []float32, int, []byte, int, []byte, int)) {
+// benchmarkDotRows times f on the weights in the GGUF layout, or packed.
+func benchmarkDotRows(b *testing.B, f func(Type, int, []float32, int, []byte, int, []byte, int), packed bool) {
 	rng := rand.New(rand.NewPCG(51, 52))
 	const wRows = 256
 	for _, typ := range rowsTypes {
@@ -378,8 +439,15 @@ func benchmarkDotRows(b *testing.B, f func(Type, int, []float32, int, []byte, in
 					b.Run(fmt.Sprintf("type=%v/impl=%s/rows=%d/n=%d", typ, name, aRows, n), func(b *testing.B) {
 						kerneltest.Select(b, "quant", name)
 						b.SetBytes(int64(len(w) * aRows))
+						wl := w
+						if packed {
+							if !Packable(typ, n) {
+								b.Skip("no packed kernel")
+							}
+							wl = pack(b, typ, n, w, wRows)
+						}
 						for b.Loop() {
-							f(typ, n, out, wRows, w, wRows, a, aRows)
+							f(typ, n, out, wRows, wl, wRows, a, aRows)
 						}
 					})
 				}
