@@ -129,7 +129,7 @@ func LoadFile(f *gguf.File, o Options) (e *Engine, err error) {
 		be.Close()
 		return nil, err
 	}
-	return &Engine{
+	e = &Engine{
 		File:      f,
 		Backend:   be,
 		Model:     m,
@@ -137,7 +137,16 @@ func LoadFile(f *gguf.File, o Options) (e *Engine, err error) {
 		Cache:     cache,
 		batch:     o.Batch,
 		logits:    make([]float32, cfg.Vocab),
-	}, nil
+	}
+	// A first forward pass makes the backend ready (the CPU backend repacks
+	// its weights on their first use), so that the load time counts it
+	// and the first request does not.
+	if _, err := e.Eval([]int32{0}, 0); err != nil {
+		be.Close()
+		return nil, fmt.Errorf("engine: warm-up: %w", err)
+	}
+	e.Reset()
+	return e, nil
 }
 
 // Close frees the backend and unmaps the file.
