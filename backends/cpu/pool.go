@@ -1,6 +1,6 @@
 package cpu
 
-import "sync"
+import "sync/atomic"
 
 // task is work split into parts: runPart(i, n) does part i of n.
 type task interface {
@@ -8,28 +8,43 @@ type task interface {
 }
 
 // pool runs the parts of a task on a fixed set of goroutines, one of them the
-// caller's. Workers sleep on their channel between tasks, so an idle pool
-// costs nothing and never spins.
+// caller's. A forward pass hands the pool a few hundred tasks in quick
+// succession, each taking tens of microseconds when decoding, so waking a
+// sleeping goroutine for each (several microseconds through the scheduler)
+// would cost a good share of a token. Instead a goroutine that runs out of
+// work watches for the next task for a short while (spinLimit polls, some
+// tens of microseconds) and only then sleeps on its channel: between tokens
+// and between requests the pool sleeps and costs nothing, and it never spins
+// for longer than the gap between two ops of one forward pass.
 type pool struct {
-	workers []chan task
-	wg      sync.WaitGroup
+	workers []worker
+	task    task
+	gen     atomic.Uint64 // run count: a new value means a new task
+	pending atomic.Int32  // workers still running the current task
+	waiting atomic.Bool   // the caller sleeps on done
+	done    chan struct{}
+	closed  atomic.Bool
 }
+
+// worker is the state of one of the pool's goroutines.
+type worker struct {
+	sleeping atomic.Bool
+	wake     chan struct{}
+}
+
+// spinLimit is how many times a goroutine polls for its next event before it
+// sleeps.
+const spinLimit = 1 << 15
 
 // newPool starts threads-1 workers (threads <= 0: one per physical core).
 func newPool(threads int) *pool {
 	if threads <= 0 {
 		threads = physicalCores()
 	}
-	p := &pool{workers: make([]chan task, threads-1)}
+	p := &pool{workers: make([]worker, threads-1), done: make(chan struct{}, 1)}
 	for i := range p.workers {
-		ch := make(chan task)
-		p.workers[i] = ch
-		go func(part int) {
-			for t := range ch {
-				t.runPart(part, threads)
-				p.wg.Done()
-			}
-		}(i + 1)
+		p.workers[i].wake = make(chan struct{}, 1)
+		go p.work(i + 1)
 	}
 	return p
 }
@@ -39,20 +54,72 @@ func (p *pool) threads() int { return len(p.workers) + 1 }
 
 // run does every part of t and returns when all are done.
 func (p *pool) run(t task) {
-	p.wg.Add(len(p.workers))
-	for _, w := range p.workers {
-		w <- t
+	if len(p.workers) == 0 {
+		t.runPart(0, 1)
+		return
+	}
+	p.task = t
+	p.pending.Store(int32(len(p.workers)))
+	p.gen.Add(1)
+	for i := range p.workers {
+		if w := &p.workers[i]; w.sleeping.Load() {
+			signal(w.wake)
+		}
 	}
 	t.runPart(0, p.threads())
-	p.wg.Wait()
+	p.await(func() bool { return p.pending.Load() == 0 }, &p.waiting, p.done)
+}
+
+// work is the loop of worker part: run each new task's part, then report.
+func (p *pool) work(part int) {
+	w := &p.workers[part-1]
+	var seen uint64 // the pool starts at run count 0
+	for {
+		p.await(func() bool { return p.gen.Load() != seen }, &w.sleeping, w.wake)
+		if p.closed.Load() {
+			return
+		}
+		seen = p.gen.Load()
+		p.task.runPart(part, p.threads())
+		if p.pending.Add(-1) == 0 && p.waiting.Load() {
+			signal(p.done)
+		}
+	}
+}
+
+// await returns once ready() holds: it polls ready spinLimit times, then
+// sets sleeping and sleeps on wake until ready. Whoever makes ready true
+// signals wake if it sees sleeping; a signal that arrives after the sleeper
+// found ready true on its own stays in the channel and at worst wakes the
+// next await early, which then checks ready again.
+func (p *pool) await(ready func() bool, sleeping *atomic.Bool, wake chan struct{}) {
+	for range spinLimit {
+		if ready() {
+			return
+		}
+	}
+	sleeping.Store(true)
+	for !ready() {
+		<-wake
+	}
+	sleeping.Store(false)
+}
+
+// signal leaves a wake-up in ch (of capacity 1) unless one is there.
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
 }
 
 // close stops the workers.
 func (p *pool) close() {
-	for _, w := range p.workers {
-		close(w)
+	p.closed.Store(true)
+	p.gen.Add(1)
+	for i := range p.workers {
+		signal(p.workers[i].wake)
 	}
-	p.workers = nil
 }
 
 // span returns the part-th of parts contiguous ranges splitting [0, n).

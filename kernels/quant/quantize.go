@@ -39,6 +39,10 @@ import (
 // uses the reference on x86.
 //
 // F16 and BF16 round to nearest even (see F32ToF16 and F32ToBF16).
+//
+// Where the CPU allows, F16, Q8_0, Q8_1 and Q8_K run SIMD kernels instead
+// (quantize_amd64.go; SOVRA_CPU=generic turns them off). They give exactly
+// the same bytes as the definitions above.
 func Quantize(t Type, src []float32, dst []byte) error {
 	f := quantizers(t)
 	if f == nil {
@@ -46,6 +50,9 @@ func Quantize(t Type, src []float32, dst []byte) error {
 	}
 	if err := checkRow("quantize", t, len(src), len(dst)); err != nil {
 		return err
+	}
+	if quantizeSIMD(t, src, dst) { // quantize_amd64.go
+		return nil
 	}
 	f(src, dst)
 	return nil
