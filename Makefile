@@ -47,7 +47,7 @@ fuzz:
 #   make bench BENCH_MODELS="../shared/models/parity-llama-Q4_0.gguf" BENCH_R=5
 BENCH_DIR    ?= bench/.models
 BENCH_SHAPE  ?= tinyllama-1.1b
-BENCH_TYPES  ?= q4_0 q8_0 f16
+BENCH_TYPES  ?= q4_0 q8_0 f16 q4_k_m
 BENCH_MODELS ?= $(foreach t,$(BENCH_TYPES),$(BENCH_DIR)/$(BENCH_SHAPE)-$(t).gguf)
 BENCH_P      ?= 64,512
 BENCH_N      ?= 32

@@ -1,6 +1,9 @@
 package quant
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // The packed layout of a weight matrix: what the AVX-512 tile kernels of
 // DotPacked read, so that a tile of weight rows comes from memory in one
@@ -81,10 +84,11 @@ func Pack(t Type, n int, dst, w []byte, rows int) {
 					blk = w[r*rb+b*bb:][:bb]
 				}
 				if f.half >= 0 {
-					copy(tb[2*i:2*i+2], blk[f.half:])
+					binary.LittleEndian.PutUint16(tb[2*i:], binary.LittleEndian.Uint16(blk[f.half:]))
 				}
+				src := blk[f.first : f.first+4*f.dwords]
 				for g := range f.dwords {
-					copy(dwords[4*(g*PackRows+i):][:4], blk[f.first+4*g:])
+					binary.LittleEndian.PutUint32(dwords[4*(g*PackRows+i):], binary.LittleEndian.Uint32(src[4*g:]))
 				}
 			}
 		}
