@@ -40,7 +40,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzEncode -fuzztime=$(FUZZTIME) ./models/tokenizer/
 
 # The standard benchmark: tinyllama-1.1b at its real shape (random weights) in
-# q4_0, q8_0 and f16, measured by sovra and by llama.cpp's llama-bench side by
+# q4_0, q8_0, f16 and q4_k_m, measured by sovra and by llama.cpp's llama-bench side by
 # side (built on first use: needs npm, git and g++), written to bench/RESULTS.md
 # with a chart in bench/results.svg. The models are synthesized once into
 # bench/.models (git-ignored). Every setting can be overridden, for instance
