@@ -38,6 +38,7 @@ type graph struct {
 	used  int // floats of b.arena handed out
 	err   error
 	task  opTask
+	quant quantTask
 }
 
 // alloc returns n floats: a released value's memory of that size, or fresh
@@ -414,7 +415,6 @@ func (g *graph) run(n *node) {
 	case backends.OpStore:
 		g.store(n, in(0), in(1).ints)
 	case backends.OpAttention:
-		clear(n.out)
 		g.parallel(n)
 	case backends.OpRows:
 		x, d := in(0).out, n.shape[1]
@@ -456,16 +456,33 @@ func (g *graph) matmul(n *node, x *node) {
 		if cap(g.b.quant) < rows*qb {
 			g.b.quant = make([]byte, rows*qb)
 		}
-		q := g.b.quant[:rows*qb]
-		g.b.quant = q
-		for i := range rows {
-			if err := quant.Quantize(t.dtype.VecDotType(), x.out[i*k:(i+1)*k], q[i*qb:(i+1)*qb]); err != nil {
-				g.fail("matmul %s: %v", t.name, err)
-				return
-			}
+		g.b.quant = g.b.quant[:rows*qb]
+		g.quant = quantTask{t: t.dtype.VecDotType(), x: x.out, q: g.b.quant, k: k, qb: qb}
+		if rows == 1 {
+			g.quant.runPart(0, 1)
+		} else {
+			g.b.pool.run(&g.quant)
 		}
 	}
 	g.parallel(n)
+}
+
+// quantTask rounds the rows of x, of k elements, to the activation type t
+// in q (qb bytes per row), a share of the rows on each thread.
+type quantTask struct {
+	t     quant.Type
+	x     []float32
+	q     []byte
+	k, qb int
+}
+
+func (t *quantTask) runPart(part, parts int) {
+	lo, hi := span(len(t.x)/t.k, part, parts)
+	for i := lo; i < hi; i++ {
+		if err := quant.Quantize(t.t, t.x[i*t.k:(i+1)*t.k], t.q[i*t.qb:(i+1)*t.qb]); err != nil {
+			panic(err) // cannot happen: the weight's row size fits the activation type's blocks
+		}
+	}
 }
 
 // parallel runs node n's op on every thread.
@@ -492,8 +509,7 @@ func (t *opTask) runPart(part, parts int) {
 		}
 		matmulRows(n.out, x.out, g.b.quant, w, n.shape[0], lo, hi)
 	case backends.OpAttention:
-		lo, hi := span(n.shape[0]*n.attn.Heads, part, parts)
-		attention(n, x, g.nodes[n.in[1]].w, g.nodes[n.in[2]].w, &g.nodes[n.in[3]], lo, hi, &g.b.parts[part])
+		attention(n, x, g.nodes[n.in[1]].w, g.nodes[n.in[2]].w, &g.nodes[n.in[3]], part, parts, &g.b.parts[part])
 	}
 }
 
@@ -561,82 +577,70 @@ func (g *graph) store(n *node, x *node, rows []int32) {
 			copy(t.f32[int(r)*d:], src)
 			continue
 		}
-		dst := t.f16[int(r)*d : (int(r)+1)*d]
-		for j, v := range src {
-			dst[j] = quant.F32ToF16(v)
-		}
+		vec.F32ToF16(t.f16[int(r)*d:(int(r)+1)*d], src)
 	}
 	n.out = nil // the value stands for the buffer
 }
 
-// attention computes softmax(scale·q·kᵀ + mask)·v for the (head, token)
-// pairs lo..hi-1 (pair i is head i/n, token i%n for n tokens), using scratch
-// as its working memory. Pairs are head-major so that a thread decodes each KV
-// head's cache rows once and reuses them for all its queries. With an F16
-// cache the query and the probabilities are rounded to F16 before their
-// products with the cache, as llama.cpp does.
-func attention(n *node, q *node, k, v *tensor, mask *node, lo, hi int, scratch *[]float32) {
+// attention computes softmax(scale·q·kᵀ + mask)·v for part part of parts
+// of the (KV head, token) units: unit u is KV head u/n and token u%n for n
+// tokens, and a part takes every parts-th unit, so that the parts share the
+// long and the short rows of a causal mask evenly. A unit computes the heads
+// of its KV head's group for its token together: each cache row is read once
+// for all of them. Only the cache rows from the first to the last position
+// the token's mask row does not hide (−Inf) are read; within those, hidden
+// ones get probability 0 (their rows must be finite: they are rows Store
+// wrote, or zeros).
+//
+// With an F16 cache the query and the probabilities are rounded to F16
+// before their products with the cache, as llama.cpp does. A token's output
+// depends only on its query, its mask row and the cache, never on the other
+// tokens of the batch: decoding it alone gives the same bits.
+func attention(n *node, q *node, k, v *tensor, mask *node, part, parts int, scratch *[]float32) {
 	p := n.attn
 	hd, L, tokens := p.HeadDim, mask.shape[1], q.shape[0]
 	group := p.Heads / p.KVHeads
-	if need := L + hd + 2*L*hd; len(*scratch) < need {
+	w := k.cols()
+	if need := group*hd + group*L; len(*scratch) < need {
 		*scratch = make([]float32, need)
 	}
-	s := *scratch
-	scores, qh := s[:L], s[L:L+hd]
-	ks, vs := s[L+hd:L+hd+L*hd], s[L+hd+L*hd:L+hd+2*L*hd]
-	decoded := -1
-	for pair := lo; pair < hi; pair++ {
-		h, t := pair/tokens, pair%tokens
-		if kvh := h / group; kvh != decoded {
-			decodeHead(ks, k, kvh, hd, L)
-			decodeHead(vs, v, kvh, hd, L)
-			decoded = kvh
-		}
+	qs := (*scratch)[:group*hd]
+	probs := (*scratch)[group*hd:]
+	for u := part; u < p.KVHeads*tokens; u += parts {
+		kvh, t := u/tokens, u%tokens
 		m := mask.out[t*L : (t+1)*L]
-		copy(qh, q.out[t*p.Heads*hd+h*hd:][:hd])
-		if k.f16 != nil {
-			roundHalf(qh)
+		lo, hi := 0, L
+		for lo < hi && m[lo] == negInf {
+			lo++
 		}
-		for j := range L {
-			if math.IsInf(float64(m[j]), -1) {
-				scores[j] = m[j]
-				continue
-			}
-			scores[j] = vec.Dot(qh, ks[j*hd:(j+1)*hd])*p.Scale + m[j]
+		for hi > lo && m[hi-1] == negInf {
+			hi--
 		}
-		vec.Softmax(scores)
-		if v.f16 != nil {
-			roundHalf(scores)
-		}
-		out := n.out[t*p.Heads*hd+h*hd:][:hd]
-		for j, w := range scores {
-			if w != 0 {
-				vec.Axpy(out, w, vs[j*hd:(j+1)*hd])
-			}
-		}
-	}
-}
-
-// decodeHead copies the first L rows of KV head kvh of a cache [slots,
-// KVHeads·hd] into dst [L, hd] as float32.
-func decodeHead(dst []float32, c *tensor, kvh, hd, L int) {
-	w := c.cols()
-	for j := range L {
-		row := dst[j*hd : (j+1)*hd]
-		off := j*w + kvh*hd
-		if c.f32 != nil {
-			copy(row, c.f32[off:off+hd])
+		out := n.out[t*p.Heads*hd+kvh*group*hd:][:group*hd]
+		if lo == hi {
+			clear(out) // softmax of a row all −Inf is all 0
 			continue
 		}
-		for i, h := range c.f16[off : off+hd] {
-			row[i] = quant.F16ToF32(h)
+		nk := hi - lo
+		s := probs[:group*nk]
+		copy(qs, q.out[t*p.Heads*hd+kvh*group*hd:][:group*hd])
+		off := lo*w + kvh*hd
+		if k.f16 != nil {
+			vec.RoundF16(qs)
+			vec.ScoresF16(s, qs, k.f16[off:], group, nk, hd, w)
+		} else {
+			vec.ScoresF32(s, qs, k.f32[off:], group, nk, hd, w)
+		}
+		for h := range group {
+			vec.ScaledSoftmax(s[h*nk:(h+1)*nk], p.Scale, m[lo:hi])
+		}
+		if v.f16 != nil {
+			vec.RoundF16(s)
+			vec.MixF16(out, s, v.f16[off:], group, nk, hd, w)
+		} else {
+			vec.MixF32(out, s, v.f32[off:], group, nk, hd, w)
 		}
 	}
 }
 
-func roundHalf(x []float32) {
-	for i, v := range x {
-		x[i] = quant.F16ToF32(quant.F32ToF16(v))
-	}
-}
+var negInf = float32(math.Inf(-1))

@@ -25,12 +25,17 @@ func Mul(dst, a, b []float32) {
 	}
 }
 
-// Scale sets dst[i] = s · x[i].
+// Scale sets dst[i] = s · x[i] (scaleGeneric; every implementation gives the
+// same bits). dst and x may be the same slice.
 func Scale(dst, x []float32, s float32) {
-	x = x[:len(dst)]
-	for i := range dst {
-		dst[i] = s * x[i]
-	}
+	scale(dst, x[:len(dst)], s)
+}
+
+// Exp sets dst[i] = exp(x[i]) as computed by exp32 (see there: at most
+// 8.6e-8 relative error; every implementation gives the same bits). dst and x
+// may be the same slice.
+func Exp(dst, x []float32) {
+	exp(dst, x[:len(dst)])
 }
 
 // RMSNorm sets dst[i] = x[i] / sqrt(mean(x²) + eps), with the sum of squares
@@ -48,58 +53,50 @@ func RMSNorm(dst, x []float32, eps float32) {
 	}
 }
 
-// Softmax replaces x by exp(x - max) / Σ exp(x - max), with the sum taken in
-// float64. Entries of -Inf become 0; a row that is all -Inf becomes all 0.
+// Softmax replaces x by exp(x - max) / Σ exp(x - max): ScaledSoftmax(x, 1, nil).
 func Softmax(x []float32) {
-	m := float32(math.Inf(-1))
-	for _, v := range x {
-		m = max(m, v)
+	ScaledSoftmax(x, 1, nil)
+}
+
+// ScaledSoftmax replaces x by the softmax of y[i] = x[i]·scale + mask[i]
+// (mask may be nil; where mask[i] is −Inf, y[i] is −Inf whatever x[i] is):
+// exp(y − max) / Σ exp(y − max), with exp32 and the sum taken in float64.
+// Entries of −Inf become 0; a row that is all −Inf becomes all 0; a NaN or
+// +Inf entry makes the row all NaN.
+//
+// The definition sums in index order (expSumGeneric); the SIMD kernels sum
+// in float64 lanes, so the results may differ from the definition's by one
+// rounding of the final scale, at most 2.5e-7 relative.
+func ScaledSoftmax(x []float32, scale float32, mask []float32) {
+	if mask != nil {
+		mask = mask[:len(x)]
 	}
-	if math.IsInf(float64(m), -1) {
+	m := scaleMask(x, scale, mask)
+	if m == negInf {
 		clear(x)
 		return
 	}
-	var sum float64
-	for i, v := range x {
-		e := float32(math.Exp(float64(v - m)))
-		x[i] = e
-		sum += float64(e)
-	}
-	inv := float32(1 / sum)
-	for i := range x {
-		x[i] *= inv
-	}
+	sum := expSum(x, m)
+	Scale(x, x, float32(1/sum))
 }
 
-// SiLU sets dst[i] = x[i]·sigmoid(x[i]).
+// SiLU sets dst[i] = x[i]·sigmoid(x[i]) = x[i] / (1 + exp32(−x[i])) (every
+// implementation gives the same bits).
 func SiLU(dst, x []float32) {
-	x = x[:len(dst)]
-	for i, v := range x {
-		dst[i] = silu(v)
-	}
+	silu(dst, x[:len(dst)])
 }
 
-// SwiGLU sets dst[i] = SiLU(gate[i])·up[i].
+// SwiGLU sets dst[i] = SiLU(gate[i])·up[i] (every implementation gives the
+// same bits).
 func SwiGLU(dst, gate, up []float32) {
-	gate, up = gate[:len(dst)], up[:len(dst)]
-	for i := range dst {
-		dst[i] = silu(gate[i]) * up[i]
-	}
+	swiglu(dst, gate[:len(dst)], up[:len(dst)])
 }
 
-func silu(v float32) float32 {
-	return v / (1 + float32(math.Exp(float64(-v))))
-}
-
-// GELU sets dst[i] to the tanh approximation of GELU:
-// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+// GELU sets dst[i] to the tanh approximation of GELU,
+// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), as computed by gelu32 (every
+// implementation gives the same bits).
 func GELU(dst, x []float32) {
-	const c = 0.7978845608028654 // √(2/π)
-	x = x[:len(dst)]
-	for i, v := range x {
-		t := math.Tanh(c * float64(v) * (1 + 0.044715*float64(v)*float64(v)))
-		dst[i] = float32(0.5 * float64(v) * (1 + t))
-	}
+	gelu(dst, x[:len(dst)])
 }
 
 // RopeAngles fills cos and sin (each of length dims/2) with the rotation of
