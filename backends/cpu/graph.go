@@ -379,39 +379,16 @@ func (g *graph) run(n *node) {
 		g.embed(n, in(0).ints)
 	case backends.OpMatMul:
 		g.matmul(n, in(0))
-	case backends.OpAdd, backends.OpMul:
-		a, b := in(0), in(1)
-		d := n.shape[1]
-		for r := range n.shape[0] {
-			br := b.out[:d]
-			if b.shape[0] != 1 {
-				br = b.out[r*d : (r+1)*d]
-			}
-			if n.op == backends.OpAdd {
-				vec.Add(n.out[r*d:(r+1)*d], a.out[r*d:(r+1)*d], br)
-			} else {
-				vec.Mul(n.out[r*d:(r+1)*d], a.out[r*d:(r+1)*d], br)
-			}
+	case backends.OpAdd, backends.OpMul, backends.OpScale, backends.OpSiLU, backends.OpGELU,
+		backends.OpSwiGLU, backends.OpRMSNorm, backends.OpRope:
+		// Row by row: a single row (decoding) on this thread, more
+		// (a prompt) split between the threads.
+		if n.shape.Elements() == n.shape[len(n.shape)-1] {
+			g.task = opTask{g: g, n: n}
+			g.task.runPart(0, 1)
+		} else {
+			g.parallel(n)
 		}
-	case backends.OpScale:
-		vec.Scale(n.out, in(0).out, n.scale)
-	case backends.OpSiLU:
-		vec.SiLU(n.out, in(0).out)
-	case backends.OpGELU:
-		vec.GELU(n.out, in(0).out)
-	case backends.OpSwiGLU:
-		vec.SwiGLU(n.out, in(0).out, in(1).out)
-	case backends.OpRMSNorm:
-		d := n.shape[len(n.shape)-1]
-		x := in(0).out
-		for r := 0; r < len(x); r += d {
-			vec.RMSNorm(n.out[r:r+d], x[r:r+d], n.scale)
-			if n.w != nil {
-				vec.Mul(n.out[r:r+d], n.out[r:r+d], n.w.f32)
-			}
-		}
-	case backends.OpRope:
-		g.ropeRows(n, in(0).out, in(1).ints)
 	case backends.OpStore:
 		g.store(n, in(0), in(1).ints)
 	case backends.OpAttention:
@@ -510,6 +487,47 @@ func (t *opTask) runPart(part, parts int) {
 		matmulRows(n.out, x.out, g.b.quant, w, n.shape[0], lo, hi)
 	case backends.OpAttention:
 		attention(n, x, g.nodes[n.in[1]].w, g.nodes[n.in[2]].w, &g.nodes[n.in[3]], part, parts, &g.b.parts[part])
+	default:
+		d := n.shape[len(n.shape)-1]
+		lo, hi := span(n.shape.Elements()/d, part, parts)
+		g.rows(n, x.out, lo, hi, d, &g.b.parts[part])
+	}
+}
+
+// rows computes rows lo..hi-1 of the row-wise op n (of d columns) of x.
+func (g *graph) rows(n *node, x []float32, lo, hi, d int, scratch *[]float32) {
+	out, x := n.out[lo*d:hi*d], x[lo*d:hi*d]
+	switch n.op {
+	case backends.OpAdd, backends.OpMul:
+		b := &g.nodes[n.in[1]]
+		for r := range hi - lo {
+			br := b.out[:d]
+			if b.shape[0] != 1 {
+				br = b.out[(lo+r)*d : (lo+r+1)*d]
+			}
+			if n.op == backends.OpAdd {
+				vec.Add(out[r*d:(r+1)*d], x[r*d:(r+1)*d], br)
+			} else {
+				vec.Mul(out[r*d:(r+1)*d], x[r*d:(r+1)*d], br)
+			}
+		}
+	case backends.OpScale:
+		vec.Scale(out, x, n.scale)
+	case backends.OpSiLU:
+		vec.SiLU(out, x)
+	case backends.OpGELU:
+		vec.GELU(out, x)
+	case backends.OpSwiGLU:
+		vec.SwiGLU(out, x, g.nodes[n.in[1]].out[lo*d:hi*d])
+	case backends.OpRMSNorm:
+		for r := 0; r < len(x); r += d {
+			vec.RMSNorm(out[r:r+d], x[r:r+d], n.scale)
+			if n.w != nil {
+				vec.Mul(out[r:r+d], out[r:r+d], n.w.f32)
+			}
+		}
+	case backends.OpRope:
+		g.ropeRows(n, x, g.nodes[n.in[1]].ints[lo:hi], out, scratch)
 	}
 }
 
@@ -540,7 +558,8 @@ func matmulRows(out, x []float32, q []byte, w *tensor, rows, lo, hi int) {
 	quant.DotRows(w.dtype, k, out[lo:], m, w.raw[lo*w.rowB:hi*w.rowB], hi-lo, q, rows)
 }
 
-func (g *graph) ropeRows(n *node, x []float32, pos []int32) {
+// ropeRows rotates the rows x, at positions pos, into out.
+func (g *graph) ropeRows(n *node, x []float32, pos []int32, out []float32, scratch *[]float32) {
 	p := n.rope
 	scale := p.Scale
 	if scale == 0 {
@@ -550,17 +569,16 @@ func (g *graph) ropeRows(n *node, x []float32, pos []int32) {
 	if n.w != nil {
 		factors = n.w.f32
 	}
-	scratch := &g.b.parts[0]
 	if len(*scratch) < p.Dims {
 		*scratch = make([]float32, p.Dims)
 	}
 	cos, sin := (*scratch)[:p.Dims/2], (*scratch)[p.Dims/2:p.Dims]
-	copy(n.out, x)
+	copy(out, x)
 	d := n.shape[1]
 	for r, ps := range pos {
 		vec.RopeAngles(cos, sin, float32(ps), p.Base, scale, factors)
 		for h := r * d; h < (r+1)*d; h += p.HeadDim {
-			vec.Rope(n.out[h:h+p.HeadDim], cos, sin, p.Neox)
+			vec.Rope(out[h:h+p.HeadDim], cos, sin, p.Neox)
 		}
 	}
 }
