@@ -6,10 +6,11 @@ import "sovra/kernels/internal/race"
 
 // The amd64 multi-row kernels: with AVX-512 VNNI (the "avx512"
 // implementation of kernels/internal/impl) those of DotPacked for Q4_0,
-// Q8_0, Q4_K and Q6_K weights in the packed layout (packed.go); with AVX2
-// ("avx2") those of DotRows for Q4_0 and Q4_K in the GGUF layout. For the
-// other types, and with "generic", DotRows is the loop over VecDot's
-// kernels.
+// Q8_0, Q4_K and Q6_K weights in the packed layout (packed.go), and for
+// Q5_K, Q5_0, Q4_1, Q5_1 and Q2_K (dot_packed_more_amd64.go); with AVX2
+// ("avx2") those of DotRows for Q4_0 and Q4_K in the GGUF layout.
+// For the other types, and with "generic", DotRows is the loop over
+// VecDot's kernels.
 //
 // Layout. A kernel call takes a tile of up to 16 (AVX2: 8) weight rows and
 // a chunk of activation rows. For each block (or sub-block) it loads the
@@ -82,10 +83,13 @@ func dotPacked(t Type, n int, out []float32, outStride int, w []byte, wRows int,
 func dotRowsTiles(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) bool {
 	var nb, ab, perRow int // blocks, activation bytes and prep entries per row
 	switch t {
-	case Q4_0, Q8_0:
+	case Q4_0, Q5_0, Q8_0:
 		nb = n / QK
 		ab, perRow = q8_0Bytes*nb, nb
-	case Q4_K:
+	case Q4_1, Q5_1:
+		nb = n / QK
+		ab, perRow = q8_1Bytes*nb, nb
+	case Q4_K, Q5_K, Q2_K:
 		nb = n / QKK
 		ab = q8_KBytes * nb
 	case Q6_K:
@@ -106,8 +110,11 @@ func dotRowsTiles(t Type, n int, out []float32, outStride int, w []byte, wRows i
 	// Q4_0 weights have an offset of 8, and the kernels store Q8_0 ones
 	// with an offset of 128: the corrections are -(Σ a)<<3 and <<7.
 	shift := 3
-	if t == Q8_0 {
+	switch t {
+	case Q8_0:
 		shift = 7
+	case Q5_0: // an offset of 16
+		shift = 4
 	}
 	var prep [prepEntries]uint64
 	var acc [accEntries]float32
@@ -122,6 +129,8 @@ func dotRowsTiles(t Type, n int, out []float32, outStride int, w []byte, wRows i
 		case perRow == 0:
 		case t == Q6_K:
 			prepQ8_KAVX512(ac, rows, nb, p)
+		case t == Q4_1 || t == Q5_1:
+			prepQ8_1AVX512(ac, rows, nb, p)
 		case useAVX512:
 			prepQ8_0AVX512(ac, rows, nb, shift, p)
 		default:
@@ -147,6 +156,16 @@ func dotRowsTiles(t Type, n int, out []float32, outStride int, w []byte, wRows i
 				dotRowsQ8_0AVX512(wt, tile, ac, rows, nb, p, ar, o, outStride)
 			case t == Q4_K:
 				dotRowsQ4_KAVX512(wt, tile, ac, rows, nb, ar, o, outStride)
+			case t == Q5_K: // the kernels of dot_packed_more_amd64.go
+				dotRowsQ5_KAVX512(wt, tile, ac, rows, nb, ar, o, outStride)
+			case t == Q5_0:
+				dotRowsQ5_0AVX512(wt, tile, ac, rows, nb, p, ar, o, outStride)
+			case t == Q4_1:
+				dotRowsQ4_1AVX512(wt, tile, ac, rows, nb, p, ar, o, outStride)
+			case t == Q5_1:
+				dotRowsQ5_1AVX512(wt, tile, ac, rows, nb, p, ar, o, outStride)
+			case t == Q2_K:
+				dotRowsQ2_KAVX512(wt, tile, ac, rows, nb, ar, o, outStride)
 			default:
 				dotRowsQ6_KAVX512(wt, tile, ac, rows, nb, p, ar, o, outStride)
 			}

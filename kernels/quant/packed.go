@@ -12,10 +12,12 @@ import (
 // tile, block by block, the PackRows rows' blocks interleaved:
 //
 //   - if the block has an f16 field that the kernel needs on its own (the
-//     scale d of Q4_0, Q8_0 and Q6_K), the PackRows values of that field
-//     first, row i's at 2i;
-//   - then the rest of the block (Q4_K: all of it) by dwords: dword g of
-//     the PackRows rows in 4·PackRows consecutive bytes, row i's at 4i.
+//     scale d of Q4_0, Q5_0, Q8_0 and Q6_K), the PackRows values of that
+//     field first, row i's at 2i;
+//   - then the rest of the block (Q4_K, Q5_K, Q2_K, Q4_1, Q5_1: all of
+//     it, an f16 pair (d, m) or (d, dmin) as one dword) by dwords: dword g of the
+//     PackRows rows in 4·PackRows consecutive bytes, row i's at 4i. The
+//     dwords need not be aligned in the block (Q5_0: from byte 2).
 //
 // So a tile's block takes PackRows times a block's bytes, and a tile
 // PackRows times a row's: row r, a multiple of PackRows, starts r times
@@ -35,6 +37,11 @@ var packFormats = map[Type]packFormat{
 	Q8_0: {half: 0, first: 2, dwords: 8},
 	Q4_K: {half: -1, first: 0, dwords: 36},
 	Q6_K: {half: 208, first: 0, dwords: 52},
+	Q5_K: {half: -1, first: 0, dwords: 44},
+	Q5_0: {half: 0, first: 2, dwords: 5},
+	Q4_1: {half: -1, first: 0, dwords: 5},
+	Q5_1: {half: -1, first: 0, dwords: 6},
+	Q2_K: {half: -1, first: 0, dwords: 21},
 }
 
 // Packable reports whether DotPacked has a kernel for weights of type t in
