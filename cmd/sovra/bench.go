@@ -16,6 +16,9 @@ import (
 )
 
 func benchCmd(args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "serve" {
+		return benchServeCmd(args[1:], stdout)
+	}
 	fs := newFlagSet("bench")
 	models := &listFlag{}
 	backends := &listFlag{vals: []string{"cpu"}}

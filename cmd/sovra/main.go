@@ -1,6 +1,8 @@
 // Command sovra runs open-weight language models from GGUF files.
 //
 //	sovra run       generate text (the default model is embedded)
+//	sovra chat      chat in the terminal, with the model's chat template
+//	sovra serve     serve an OpenAI-compatible HTTP API
 //	sovra logits    print the top logits of a teacher-forced pass
 //	sovra tokenize  print the token ids of a text
 //	sovra inspect   print a model file's metadata and tensors
@@ -30,6 +32,8 @@ var commands = []struct {
 	run        func(args []string, stdout io.Writer) error
 }{
 	{"run", "generate text from a prompt", runCmd},
+	{"chat", "chat with a model in the terminal, with its chat template", chatCmd},
+	{"serve", "serve an OpenAI-compatible HTTP API with continuous batching", serveCmd},
 	{"logits", "print the largest logits at each position of a teacher-forced pass", logitsCmd},
 	{"tokenize", "print the token ids of a text", tokenizeCmd},
 	{"inspect", "print a model's metadata, tokenizer and tensors", inspectCmd},

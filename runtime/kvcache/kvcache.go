@@ -25,6 +25,7 @@ type Cache struct {
 	k, v  []backends.Buffer // per layer
 	cells []cell            // per slot
 	used  int               // slots in use
+	parts int               // regions set by Partition; 1: one shared region
 
 	// Set by StartForward for the batch being built.
 	slots     []int32
@@ -46,7 +47,7 @@ func New(b backends.Backend, layers, size, kvDim int, dtype quant.Type) (*Cache,
 	if size <= 0 {
 		return nil, fmt.Errorf("kvcache: size %d", size)
 	}
-	c := &Cache{cells: make([]cell, size)}
+	c := &Cache{cells: make([]cell, size), parts: 1}
 	for i := range c.cells {
 		c.cells[i].seq = -1
 	}
@@ -70,19 +71,65 @@ func (c *Cache) Size() int { return len(c.cells) }
 // Used is the number of slots holding a token.
 func (c *Cache) Used() int { return c.used }
 
+// Partition splits the slots into n equal regions (the remainder of Size/n
+// stays unused) and frees every slot. Sequence s, 0 <= s < n, then takes its
+// slots only from region s, so that a sequence whose positions are appended
+// in order sits in consecutive slots in position order, wherever the other
+// sequences are: its attention reads the same rows in the same order as if it
+// were alone, which keeps batched decoding bit-identical to decoding alone.
+// n = 1 (the state after New) lets every sequence use every slot.
+func (c *Cache) Partition(n int) error {
+	if n < 1 || n > len(c.cells) {
+		return fmt.Errorf("kvcache: %d regions for %d slots", n, len(c.cells))
+	}
+	c.parts = n
+	c.Clear()
+	return nil
+}
+
+// SeqSize is the number of slots one sequence may use: Size/n after
+// Partition(n).
+func (c *Cache) SeqSize() int { return len(c.cells) / c.parts }
+
+// region returns the slots [lo, hi) sequence seq may use.
+func (c *Cache) region(seq int32) (lo, hi int, err error) {
+	if c.parts == 1 {
+		return 0, len(c.cells), nil
+	}
+	if seq < 0 || int(seq) >= c.parts {
+		return 0, 0, fmt.Errorf("kvcache: sequence %d outside the %d regions", seq, c.parts)
+	}
+	size := len(c.cells) / c.parts
+	return int(seq) * size, int(seq+1) * size, nil
+}
+
 // StartForward reserves a slot for every token of batch b and adds the slot
 // indices and the attention mask to graph g as inputs. Token i of the batch
 // may attend to every cached token of its own sequence at a position up to
-// its own, including the batch's own earlier tokens.
+// its own, including the batch's own earlier tokens. Each token takes the
+// first free slot of its sequence's region (see Partition); when one is
+// full, nothing is reserved and the error wraps ErrFull.
 func (c *Cache) StartForward(g backends.Graph, b *models.Batch) error {
 	if len(b.Tokens) > len(c.cells)-c.used {
 		return fmt.Errorf("%w: %d tokens, %d of %d slots free", ErrFull, len(b.Tokens), len(c.cells)-c.used, len(c.cells))
 	}
 	c.slots = c.slots[:0]
-	next := 0
+	next, hi := 0, 0
 	for i := range b.Tokens {
-		for c.cells[next].seq >= 0 {
+		if i == 0 || b.Seqs[i] != b.Seqs[i-1] {
+			lo, h, err := c.region(b.Seqs[i])
+			if err != nil {
+				c.undo()
+				return err
+			}
+			next, hi = lo, h
+		}
+		for next < hi && c.cells[next].seq >= 0 {
 			next++
+		}
+		if next == hi {
+			c.undo()
+			return fmt.Errorf("%w: sequence %d has no free slot for position %d", ErrFull, b.Seqs[i], b.Positions[i])
 		}
 		c.cells[next] = cell{seq: b.Seqs[i], pos: b.Positions[i]}
 		c.slots = append(c.slots, int32(next))
@@ -115,6 +162,14 @@ func (c *Cache) StartForward(g backends.Graph, b *models.Batch) error {
 	c.maskShape = append(c.maskShape[:0], n, c.n)
 	c.mIn = g.Floats("kv_mask", c.maskShape, c.mask)
 	return nil
+}
+
+// undo frees the slots reserved so far by a failing StartForward.
+func (c *Cache) undo() {
+	for _, s := range c.slots {
+		c.cells[s].seq = -1
+	}
+	c.slots = c.slots[:0]
 }
 
 // Attend stores k and v of the current batch in layer's buffers and returns
