@@ -143,7 +143,7 @@ func TestParityWithLlamaCpp(t *testing.T) {
 // one causal pass over the same ids gives: the generated tokens are the
 // argmax of the teacher-forced logits wherever those are not a near-tie.
 func TestIncrementalMatchesBatch(t *testing.T) {
-	for _, model := range []string{"parity-llama-F32", "parity-llama-Q4_0", "parity-kquant-Q4_K_M"} {
+	for _, model := range []string{"parity-llama-F32", "parity-llama-F16", "parity-llama-Q4_0", "parity-kquant-Q4_K_M"} {
 		t.Run(model, func(t *testing.T) {
 			t.Parallel()
 			_, path := loadReference(t, model)
