@@ -1,6 +1,9 @@
 package cpu
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // task is work split into parts: runPart(i, n) does part i of n.
 type task interface {
@@ -10,12 +13,13 @@ type task interface {
 // pool runs the parts of a task on a fixed set of goroutines, one of them the
 // caller's. A forward pass hands the pool a few hundred tasks in quick
 // succession, each taking tens of microseconds when decoding, so waking a
-// sleeping goroutine for each (several microseconds through the scheduler)
-// would cost a good share of a token. Instead a goroutine that runs out of
-// work watches for the next task for a short while (spinLimit polls, some
-// tens of microseconds) and only then sleeps on its channel: between tokens
-// and between requests the pool sleeps and costs nothing, and it never spins
-// for longer than the gap between two ops of one forward pass.
+// sleeping goroutine for each (tens of microseconds through the scheduler
+// and the kernel) would cost a good share of a token: with two threads, a
+// pool that slept between tasks decoded slower than one thread alone.
+// Instead a goroutine that runs out of work watches for the next task for a
+// while (spinTime) and only then sleeps on its channel: within a forward
+// pass it never sleeps, and between requests the pool sleeps and costs
+// nothing.
 type pool struct {
 	workers []worker
 	task    task
@@ -32,9 +36,10 @@ type worker struct {
 	wake     chan struct{}
 }
 
-// spinLimit is how many times a goroutine polls for its next event before it
-// sleeps.
-const spinLimit = 1 << 15
+// spinTime is how long a goroutine polls for its next event before it
+// sleeps: longer than any gap between two tasks of a forward pass (the
+// single-threaded ops between matrix products, sampling between tokens).
+var spinTime = time.Millisecond
 
 // newPool starts threads-1 workers (threads <= 0: one per physical core).
 func newPool(threads int) *pool {
@@ -87,15 +92,19 @@ func (p *pool) work(part int) {
 	}
 }
 
-// await returns once ready() holds: it polls ready spinLimit times, then
-// sets sleeping and sleeps on wake until ready. Whoever makes ready true
+// await returns once ready() holds: it polls ready for spinTime, then sets
+// sleeping and sleeps on wake until ready. Whoever makes ready true
 // signals wake if it sees sleeping; a signal that arrives after the sleeper
 // found ready true on its own stays in the channel and at worst wakes the
 // next await early, which then checks ready again.
 func (p *pool) await(ready func() bool, sleeping *atomic.Bool, wake chan struct{}) {
-	for range spinLimit {
+	start := time.Now()
+	for i := 0; ; i++ {
 		if ready() {
 			return
+		}
+		if i%256 == 255 && time.Since(start) > spinTime {
+			break
 		}
 	}
 	sleeping.Store(true)
