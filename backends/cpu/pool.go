@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -103,8 +104,11 @@ func (p *pool) await(ready func() bool, sleeping *atomic.Bool, wake chan struct{
 		if ready() {
 			return
 		}
-		if i%256 == 255 && time.Since(start) > spinTime {
-			break
+		if i%256 == 255 {
+			if time.Since(start) > spinTime {
+				break
+			}
+			runtime.Gosched() // let other goroutines of the process run, if any wait
 		}
 	}
 	sleeping.Store(true)
