@@ -9,42 +9,30 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"time"
 
 	"sovra/models/chat"
 	"sovra/runtime/engine"
-	"sovra/runtime/sample"
 )
 
 func chatCmd(args []string, stdout io.Writer) error {
 	fs := newFlagSet("chat")
 	var mf modelFlags
 	mf.register(fs)
-	d := sample.DefaultParams()
+	var sf samplingFlags
+	sf.register(fs)
 	var (
 		system string
 		n      int
-		seed   int64
-		p      = d
 	)
 	fs.StringVar(&system, "sys", "", "system prompt")
 	fs.IntVar(&n, "n", -1, "most tokens per reply (-1: until end of generation or a full context)")
-	fs.Var((*f32)(&p.Temperature), "temp", "temperature (0: greedy)")
-	fs.IntVar(&p.TopK, "top-k", d.TopK, "keep the k most likely tokens (0: off)")
-	fs.Var((*f32)(&p.TopP), "top-p", "keep the most likely tokens up to this probability mass (1: off)")
-	fs.Var((*f32)(&p.MinP), "min-p", "drop tokens less likely than this times the most likely (0: off)")
-	fs.Var((*f32)(&p.RepeatPenalty), "repeat-penalty", "penalty for repeated tokens (1: off)")
-	fs.Int64Var(&seed, "seed", -1, "random seed (-1: from the clock)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if seed < 0 {
-		seed = time.Now().UnixNano()
-	}
-	p.Seed = uint64(seed)
+	p := sf.params()
 	e, name, err := mf.load()
 	if err != nil {
 		return err

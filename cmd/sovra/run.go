@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,28 +19,20 @@ func runCmd(args []string, stdout io.Writer) error {
 	fs := newFlagSet("run")
 	var mf modelFlags
 	mf.register(fs)
-	d := sample.DefaultParams()
+	var sf samplingFlags
+	sf.register(fs)
 	var (
 		prompt    string
 		ids       string
 		n         int
-		seed      int64
 		ignoreEOS bool
 		asJSON    bool
-		p         = d
 	)
 	fs.StringVar(&prompt, "p", "Once upon a time", "prompt")
 	fs.StringVar(&prompt, "prompt", "Once upon a time", "same as -p")
 	fs.StringVar(&ids, "ids", "", "comma-separated token ids to feed instead of a prompt (used as given, no BOS added)")
 	fs.IntVar(&n, "n", 64, "tokens to generate (-1: until end of generation or a full context)")
 	fs.IntVar(&n, "n-predict", 64, "same as -n")
-	fs.Var((*f32)(&p.Temperature), "temp", "temperature (0: greedy)")
-	fs.IntVar(&p.TopK, "top-k", d.TopK, "keep the k most likely tokens (0: off)")
-	fs.Var((*f32)(&p.TopP), "top-p", "keep the most likely tokens up to this probability mass (1: off)")
-	fs.Var((*f32)(&p.MinP), "min-p", "drop tokens less likely than this times the most likely (0: off)")
-	fs.Var((*f32)(&p.RepeatPenalty), "repeat-penalty", "penalty for repeated tokens (1: off)")
-	fs.IntVar(&p.RepeatLastN, "repeat-last-n", d.RepeatLastN, "how many recent tokens the penalty looks at (-1: all)")
-	fs.Int64Var(&seed, "seed", -1, "random seed (-1: from the clock)")
 	fs.BoolVar(&ignoreEOS, "ignore-eos", false, "keep generating past end-of-generation tokens")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object instead of streaming text")
 	if err := fs.Parse(args); err != nil {
@@ -48,10 +41,7 @@ func runCmd(args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if seed < 0 {
-		seed = time.Now().UnixNano()
-	}
-	p.Seed = uint64(seed)
+	p := sf.params()
 
 	e, name, err := mf.load()
 	if err != nil {
@@ -125,6 +115,37 @@ func timingsOf(e *engine.Engine, r *engine.Result) timings {
 		GenMS:     ms(r.GenTime),
 		GenTPS:    rate(r.Decoded, r.GenTime),
 	}
+}
+
+// samplingFlags are the sampling flags of run and chat, as llama.cpp names
+// them.
+type samplingFlags struct {
+	p    sample.Params
+	seed int64
+}
+
+func (sf *samplingFlags) register(fs *flag.FlagSet) {
+	d := sample.DefaultParams()
+	sf.p = d
+	fs.Var((*f32)(&sf.p.Temperature), "temp", "temperature (0: greedy)")
+	fs.IntVar(&sf.p.TopK, "top-k", d.TopK, "keep the k most likely tokens (0: off)")
+	fs.Var((*f32)(&sf.p.TopP), "top-p", "keep the most likely tokens up to this probability mass (1: off)")
+	fs.Var((*f32)(&sf.p.MinP), "min-p", "drop tokens less likely than this times the most likely (0: off)")
+	fs.Var((*f32)(&sf.p.RepeatPenalty), "repeat-penalty", "penalty for repeated tokens (1: off)")
+	fs.IntVar(&sf.p.RepeatLastN, "repeat-last-n", d.RepeatLastN, "how many recent tokens the penalty looks at (-1: all)")
+	fs.Int64Var(&sf.seed, "seed", -1, "random seed (-1: from the clock)")
+}
+
+// params returns the parsed parameters, seeded from the clock unless -seed
+// was given.
+func (sf *samplingFlags) params() sample.Params {
+	p := sf.p
+	if sf.seed < 0 {
+		p.Seed = uint64(time.Now().UnixNano())
+	} else {
+		p.Seed = uint64(sf.seed)
+	}
+	return p
 }
 
 // f32 is a float32 flag.
