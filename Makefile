@@ -9,7 +9,15 @@ run:
 # Every test; needs no GPU. Tests that need ../shared skip with a reason when it is absent.
 test: vet
 	$(GO) test -count=1 ./...
+	@$(MAKE) --no-print-directory test-xla
 	@$(MAKE) --no-print-directory test-arm64
+
+# The xla-tagged code (GoMLX's XLA engine, cgo) must keep compiling: type-check
+# it with go vet. Skips with a reason without a C compiler.
+.PHONY: test-xla
+test-xla:
+	@if command -v gcc >/dev/null; then echo 'CGO_ENABLED=1 $(GO) vet -tags xla ./backends/gomlx/'; CGO_ENABLED=1 $(GO) vet -tags xla ./backends/gomlx/; \
+	else echo "test-xla: skipped: no C compiler (apt-get install gcc)"; fi
 
 # The kernels' tests again as arm64 code under qemu user-mode emulation, so
 # that the neon and dotprod kernels run on any host: QEMU_CPU=max has every
@@ -30,6 +38,13 @@ vet:
 # The static, cgo-free binary.
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/sovra ./cmd/sovra
+
+# The binary with GoMLX's XLA engine as well (cgo; it loads a PJRT plugin at
+# run time: see README, "GoMLX backend"). go vet checks the xla-tagged code too.
+.PHONY: build-xla
+build-xla:
+	$(GO) vet -tags xla ./backends/gomlx/
+	CGO_ENABLED=1 $(GO) build -tags xla -o bin/sovra-xla ./cmd/sovra
 
 # A short run of every fuzz target (longer: make fuzz FUZZTIME=10m).
 FUZZTIME ?= 20s

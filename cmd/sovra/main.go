@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	_ "sovra/backends/cpu"
+	_ "sovra/backends/gomlx" // GoMLX: its pure-Go engine; XLA with the build tag xla
 	"sovra/models/gguf"
 	"sovra/runtime/engine"
 	"sovra/seeds"
