@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// More AVX-512 VNNI tile kernels of DotPacked: Q5_K and Q2_K (Q8_K
+// More AVX-512 VNNI tile kernels of DotPacked: Q5_K, Q2_K and Q3_K (Q8_K
 // activations), Q5_0 (Q8_0), Q4_1 and Q5_1 (Q8_1). dot_packed_more_amd64.go has their Go
 // declarations and the definitions they equal; the layout and the
 // register use are those of the kernels in dot_rows_amd64.s, whose macros
@@ -416,8 +416,8 @@ q51Block:
 // sub-blocks (Z9, Z10), Σ m·bsum of both (Z11), then, as in the
 // definition, the exact int32 sc·sum + sc'·sum' times d·yd, and Σ m·bsum
 // times dmin·yd, into the row's accumulators (d in Z14, dmin in Z8).
-// (Q4_K's kernel multiplies d·sc first, which rounds differently from the
-// definition where d·yd underflows.)
+// (Multiplying d·sc first would round differently from the definition
+// where d·yd underflows.)
 #define Q5KCHUNK(c, LO, HI, loop) \
 	PREFETCH8(768+512*c); \
 	Q5KQ(768+512*c, 256, LO, HI, Z0, Z16); \
@@ -675,6 +675,233 @@ q2kBlock:
 	JNZ  q2kBlock
 
 	TILEEPILOGUE(out_base+96(FP), outStride+120(FP))
+	RET
+
+// ---------------------------------------------------------------- Q3_K
+
+// The Q3_K kernel is the Q6_K kernel of dot_rows_amd64.s for 3-bit quants:
+// in the definition's order, the exact int32 S = Σ_s sc_s·Σ q·a over the
+// super-block, then acc + (d·yd)·S. The quants are stored as the unsigned
+// u = q+4 (two bits of qs and the hmask bit); each sub-block's Σ u·a is
+// multiplied by its signed scale sc (VPMULLD), and -4·sc·Σ a comes from
+// the activation row's true 16-quant sums (prepQ8_KAVX512). S builds up
+// over four passes in int32 accumulators in the second half of acc (16
+// per activation row, R9 = 64·aRows bytes after the float32 ones).
+//
+// A super-block of the tile: the 16 f16 d (32 bytes), the hmask dwords
+// (512, dword g at 32 + 64g), the qs dwords (1024, at 544) and the scale
+// dwords (192, at 1568). Frame: 64s(SP): sub-block s's scale sc of the 16
+// weight rows, int32; 1024(SP) + 64j: the int16 pairs (-4·sc, -4·sc') of
+// sub-blocks 2j and 2j+1. Registers: Z31 the bytes 0x03, Z30 0x04, Z29
+// 0x0f, Z28 0x3f; Z8 d; DI and R15 the prep entries.
+
+DATA moreBytes0x04<>+0(SB)/4, $0x04040404
+GLOBL moreBytes0x04<>(SB), RODATA|NOPTR, $4
+
+DATA moreDwords32<>+0(SB)/4, $0x00000020
+GLOBL moreDwords32<>(SB), RODATA|NOPTR, $4
+
+DATA moreWords128<>+0(SB)/4, $0x00800080
+GLOBL moreWords128<>(SB), RODATA|NOPTR, $4
+
+// IACCFIRST, IACCNEXT, IACCLAST: as in dot_rows_amd64.s, the end of a pass
+// for one activation row: its int32 sums of the pass in Z9 stored to its
+// int32 accumulators, added to them, or added to them and acc + (d·yd)·S
+// into its float32 accumulators (d in Z8).
+#define IACCFIRST VMOVDQU64 Z9, (R11)(R9*1)
+
+#define IACCNEXT \
+	VPADDD    (R11)(R9*1), Z9, Z9; \
+	VMOVDQU64 Z9, (R11)(R9*1)
+
+#define IACCLAST \
+	VPADDD      (R11)(R9*1), Z9, Z9; \
+	VCVTDQ2PS   Z9, Z9; \
+	VMULPS.BCST (R10), Z8, Z12; \
+	VMOVUPS     (R11), Z13; \
+	VFMADD231PS Z12, Z9, Z13; \
+	VMOVUPS     Z13, (R11)
+
+// Q3KSC(Z, b, s): the frame's sc of sub-block s from byte b of each dword
+// of Z (the stored 6-bit scale, zero-extended, minus 32; Z27 holds 32).
+#define Q3KSC(Z, b, s) \
+	VBROADCASTI32X4 q5kByteIdx<>+(16*b)(SB), Z13; \
+	VPSHUFB         Z13, Z, Z13; \
+	VPSUBD          Z27, Z13, Z13; \
+	VMOVDQU64       Z13, (64*s)(SP)
+
+// Q3KPAIR(Z, h, j): the frame's pair j from bytes 2h, 2h+1 of each dword of
+// Z: 128 - 4v = -4·(v-32) in each word (Z26 holds the words 128).
+#define Q3KPAIR(Z, h, j) \
+	VBROADCASTI32X4 q2kPairIdx<>+(16*h)(SB), Z13; \
+	VPSHUFB         Z13, Z, Z13; \
+	VPSLLW          $2, Z13, Z13; \
+	VPSUBW          Z13, Z26, Z13; \
+	VMOVDQU64       Z13, (1024+64*j)(SP)
+
+// Q3KSCALES: the frame's scales and pairs of the current super-block, d in
+// Z8. Byte b of Zg's dwords (g = 0..3) is the 6-bit scale of sub-block
+// 4g+b (see q3KScale): its low nibble from the scale bytes s[0..7] (dwords
+// D0 and D1, low nibbles for g < 2), its high two bits from s[8..11] (D2,
+// bits 2g, 2g+1), moved to bits 4, 5 and merged by VPTERNLOGD (0xe4: the
+// bits of Z29 = 0x0f from the first, the others from the second).
+#define Q3KSCALES \
+	WSCALES; \
+	VMOVDQU64    1568(R8)(BX*1), Z9; \
+	VMOVDQU64    1632(R8)(BX*1), Z10; \
+	VMOVDQU64    1696(R8)(BX*1), Z11; \
+	VPBROADCASTD moreWords128<>(SB), Z26; \
+	VPBROADCASTD moreDwords32<>(SB), Z27; \
+	VPSLLD       $4, Z11, Z12; \
+	VMOVDQA64    Z9, Z0; \
+	VPTERNLOGD   $0xe4, Z29, Z12, Z0; \
+	VPANDD       Z28, Z0, Z0; \
+	VPSLLD       $2, Z11, Z12; \
+	VMOVDQA64    Z10, Z1; \
+	VPTERNLOGD   $0xe4, Z29, Z12, Z1; \
+	VPANDD       Z28, Z1, Z1; \
+	VPSRLD       $4, Z9, Z2; \
+	VPTERNLOGD   $0xe4, Z29, Z11, Z2; \
+	VPANDD       Z28, Z2, Z2; \
+	VPSRLD       $2, Z11, Z12; \
+	VPSRLD       $4, Z10, Z3; \
+	VPTERNLOGD   $0xe4, Z29, Z12, Z3; \
+	VPANDD       Z28, Z3, Z3; \
+	Q3KSC(Z0, 0, 0); \
+	Q3KSC(Z0, 1, 1); \
+	Q3KSC(Z0, 2, 2); \
+	Q3KSC(Z0, 3, 3); \
+	Q3KSC(Z1, 0, 4); \
+	Q3KSC(Z1, 1, 5); \
+	Q3KSC(Z1, 2, 6); \
+	Q3KSC(Z1, 3, 7); \
+	Q3KSC(Z2, 0, 8); \
+	Q3KSC(Z2, 1, 9); \
+	Q3KSC(Z2, 2, 10); \
+	Q3KSC(Z2, 3, 11); \
+	Q3KSC(Z3, 0, 12); \
+	Q3KSC(Z3, 1, 13); \
+	Q3KSC(Z3, 2, 14); \
+	Q3KSC(Z3, 3, 15); \
+	Q3KPAIR(Z0, 0, 0); \
+	Q3KPAIR(Z0, 1, 1); \
+	Q3KPAIR(Z1, 0, 2); \
+	Q3KPAIR(Z1, 1, 3); \
+	Q3KPAIR(Z2, 0, 4); \
+	Q3KPAIR(Z2, 1, 5); \
+	Q3KPAIR(Z3, 0, 6); \
+	Q3KPAIR(Z3, 1, 7)
+
+// Q3KQ(g, c, k, HSH, hs, Z): Z = the unsigned quants u of group k of chunk
+// c in dword g (elements 128c+32k+4g..): bits 2k, 2k+1 of the qs dword
+// 8c+g, and bit 4c+k of the hmask dword g moved to bit 2 by HSH $hs
+// (VPSLLD or VPSRLD), merged by VPTERNLOGD 0xea: (Z & 0x03) | (Z9 & 0x04).
+#define Q3KQ(g, c, k, HSH, hs, Z) \
+	VPSRLD     $(2*(k)), (544+512*(c)+64*(g))(R8)(BX*1), Z; \
+	HSH        $(hs), (32+64*(g))(R8)(BX*1), Z9; \
+	VPANDD     Z30, Z9, Z9; \
+	VPTERNLOGD $0xea, Z9, Z31, Z
+
+// Q3KGROUP(c, k, HSH, hs, Za, ..., Zh): Za..Zh = the quants of group k of
+// chunk c (elements 128c+32k..128c+32k+31).
+#define Q3KGROUP(c, k, HSH, hs, Za, Zb, Zc, Zd, Ze, Zf, Zg, Zh) \
+	Q3KQ(0, c, k, HSH, hs, Za); \
+	Q3KQ(1, c, k, HSH, hs, Zb); \
+	Q3KQ(2, c, k, HSH, hs, Zc); \
+	Q3KQ(3, c, k, HSH, hs, Zd); \
+	Q3KQ(4, c, k, HSH, hs, Ze); \
+	Q3KQ(5, c, k, HSH, hs, Zf); \
+	Q3KQ(6, c, k, HSH, hs, Zg); \
+	Q3KQ(7, c, k, HSH, hs, Zh)
+
+// Q3KPASS(c, k, HSH, ha, hb, END, loop): groups k and k+1 (k = 0, 2) of
+// chunk c, elements 128c+32k..128c+32k+63 (sub-blocks 8c+2k..8c+2k+3,
+// pairs 4c+k and 4c+k+1), quants in Z0..Z7 and Z16..Z23 (the hmask bits
+// moved by HSH $ha and $hb). For every activation row the int32 Σ u·a of
+// each sub-block (Z9..Z12), times its scale, and the pairs'
+// -4·(sc·bsum + sc'·bsum') (VPDPWSSD with the row's pairs of 16-quant
+// sums, from R15 on, 32 bytes per row) make Σ sc·q·a, which END adds to
+// the int32 accumulators.
+#define Q3KPASS(c, k, HSH, ha, hb, END, loop) \
+	Q3KGROUP(c, k, HSH, ha, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7); \
+	Q3KGROUP(c, k+1, HSH, hb, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23); \
+	VMOVDQU64 (64*(8*c+2*k))(SP), Z24; \
+	VMOVDQU64 (64*(8*c+2*k+1))(SP), Z25; \
+	VMOVDQU64 (64*(8*c+2*k+2))(SP), Z26; \
+	VMOVDQU64 (64*(8*c+2*k+3))(SP), Z27; \
+	VMOVDQU64 (1024+64*(4*c+k))(SP), Z14; \
+	VMOVDQU64 (1024+64*(4*c+k+1))(SP), Z15; \
+	MOVQ      aRows+56(FP), CX; \
+	MOVQ      SI, R10; \
+	MOVQ      R12, R11; \
+	MOVQ      R15, DI; \
+loop: \
+	VPXORD          Z9, Z9, Z9; \
+	VPXORD          Z10, Z10, Z10; \
+	VPXORD          Z11, Z11, Z11; \
+	VPXORD          Z12, Z12, Z12; \
+	VPDPBUSD.BCST   (4+128*c+32*k)(R10), Z0, Z9; \
+	VPDPBUSD.BCST   (20+128*c+32*k)(R10), Z4, Z10; \
+	VPDPBUSD.BCST   (36+128*c+32*k)(R10), Z16, Z11; \
+	VPDPBUSD.BCST   (52+128*c+32*k)(R10), Z20, Z12; \
+	VPDPBUSD.BCST   (8+128*c+32*k)(R10), Z1, Z9; \
+	VPDPBUSD.BCST   (24+128*c+32*k)(R10), Z5, Z10; \
+	VPDPBUSD.BCST   (40+128*c+32*k)(R10), Z17, Z11; \
+	VPDPBUSD.BCST   (56+128*c+32*k)(R10), Z21, Z12; \
+	VPDPBUSD.BCST   (12+128*c+32*k)(R10), Z2, Z9; \
+	VPDPBUSD.BCST   (28+128*c+32*k)(R10), Z6, Z10; \
+	VPDPBUSD.BCST   (44+128*c+32*k)(R10), Z18, Z11; \
+	VPDPBUSD.BCST   (60+128*c+32*k)(R10), Z22, Z12; \
+	VPDPBUSD.BCST   (16+128*c+32*k)(R10), Z3, Z9; \
+	VPDPBUSD.BCST   (32+128*c+32*k)(R10), Z7, Z10; \
+	VPDPBUSD.BCST   (48+128*c+32*k)(R10), Z19, Z11; \
+	VPDPBUSD.BCST   (64+128*c+32*k)(R10), Z23, Z12; \
+	VPMULLD         Z24, Z9, Z9; \
+	VPMULLD         Z25, Z10, Z10; \
+	VPMULLD         Z26, Z11, Z11; \
+	VPMULLD         Z27, Z12, Z12; \
+	VPDPWSSD.BCST   (16*c+4*k)(DI), Z14, Z9; \
+	VPDPWSSD.BCST   (16*c+4*k+4)(DI), Z15, Z11; \
+	VPADDD          Z10, Z9, Z9; \
+	VPADDD          Z12, Z11, Z11; \
+	VPADDD          Z11, Z9, Z9; \
+	END; \
+	ADDQ            R13, R10; \
+	ADDQ            $32, DI; \
+	ADDQ            $64, R11; \
+	DECQ            CX; \
+	JNZ             loop
+
+// func dotRowsQ3_KAVX512(w []byte, wRows int, a []byte, aRows, nb int, prep []uint64, acc, out []float32, outStride int)
+TEXT ·dotRowsQ3_KAVX512(SB), 0, $1536-152
+	TILEPROLOGUE(292, acc_base+96(FP))
+	MOVQ         aRows+56(FP), R9
+	SHLQ         $6, R9
+	MOVQ         prep_base+72(FP), R15
+	VPBROADCASTD moreBytes0x03<>(SB), Z31
+	VPBROADCASTD moreBytes0x04<>(SB), Z30
+	VPBROADCASTD moreBytes0x0f<>(SB), Z29
+	VPBROADCASTD moreBytes0x3f<>(SB), Z28
+
+q3kBlock:
+	PREFETCH8(32)
+	PREFETCH8(544)
+	PREFETCH8(1056)
+	PREFETCHT0 (PFD+1568)(R8)(BX*1)
+	PREFETCHT0 (PFD+1632)(R8)(BX*1)
+	PREFETCHT0 (PFD+1696)(R8)(BX*1)
+	Q3KSCALES
+	Q3KPASS(0, 0, VPSLLD, 2, 1, IACCFIRST, q3kRows0)
+	Q3KPASS(0, 2, VPSRLD, 0, 1, IACCNEXT, q3kRows1)
+	Q3KPASS(1, 0, VPSRLD, 2, 3, IACCNEXT, q3kRows2)
+	Q3KPASS(1, 2, VPSRLD, 4, 5, IACCLAST, q3kRows3)
+	ADDQ $1760, BX
+	ADDQ $292, SI
+	MOVQ DI, R15
+	DECQ R14
+	JNZ  q3kBlock
+
+	TILEEPILOGUE(out_base+120(FP), outStride+144(FP))
 	RET
 
 // ---------------------------------------------------------------- prep

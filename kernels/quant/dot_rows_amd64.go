@@ -7,8 +7,8 @@ import "sovra/kernels/internal/race"
 // The amd64 multi-row kernels: with AVX-512 VNNI (the "avx512"
 // implementation of kernels/internal/impl) those of DotPacked for Q4_0,
 // Q8_0, Q4_K and Q6_K weights in the packed layout (packed.go), and for
-// Q5_K, Q5_0, Q4_1, Q5_1 and Q2_K (dot_packed_more_amd64.go); with AVX2
-// ("avx2") those of DotRows for Q4_0 and Q4_K in the GGUF layout. F16
+// Q5_K, Q5_0, Q4_1, Q5_1, Q2_K and Q3_K (dot_packed_more_amd64.go); with
+// AVX2 ("avx2") those of DotRows for Q4_0 and Q4_K in the GGUF layout. F16
 // has float tile kernels of its own, with both (dot_rows_f16_amd64.go).
 // For the other types, and with "generic", DotRows is the loop over
 // VecDot's kernels.
@@ -25,15 +25,18 @@ import "sovra/kernels/internal/race"
 // block scale and then, lane by lane, by the weight rows' scales and added
 // to that activation row's float32 accumulators. Per block and activation
 // row that is 8 VPDPBUSD and 3 float operations for 16×32 products,
-// against 16 times a single-row kernel's work. The packed layout makes a
-// tile one stream of memory and spares the transposition, which matters
-// most for a single activation row (decoding).
+// against 16 times a single-row kernel's work. (Most K-quant kernels
+// first sum the integer terms of a whole super-block, times their
+// sub-block scales, exactly, and then multiply by d·yd, as their
+// definitions do.) The packed layout makes a tile one stream of memory
+// and spares the transposition, which matters most for a single
+// activation row (decoding).
 //
 // The activation terms that do not depend on the weights are computed once
 // per chunk (prepQ8_0AVX512, prepQ8_KAVX512): the Q8_0 block scale as
 // float32, and the sums of quants for the offset corrections (the weights
-// are stored with an offset, 8 for Q4_0 and 32 for Q6_K, which the
-// unsigned operand of VPDPBUSD needs; Σ (q-8)·a = Σ q·a - 8·Σ a).
+// are stored with an offset, 8 for Q4_0, 32 for Q6_K and 4 for Q3_K,
+// which the unsigned operand of VPDPBUSD needs; Σ (q-8)·a = Σ q·a - 8·Σ a).
 
 // Tiling parameters of the kernels.
 const (
@@ -70,7 +73,10 @@ func dotRows(t Type, n int, out []float32, outStride int, w []byte, wRows int, a
 // packed types) and rows of n elements: with AVX-512, if the activation
 // terms of a row fit the kernels' scratch space.
 func packedKernel(t Type, n int) bool {
-	return useAVX512 && (t == Q6_K && 4*(n/QKK) <= prepEntries || t != Q6_K && n/QK <= prepEntries)
+	if t == Q6_K || t == Q3_K {
+		return useAVX512 && 4*(n/QKK) <= prepEntries
+	}
+	return useAVX512 && n/QK <= prepEntries
 }
 
 // dotPacked is DotPacked after the checks (packedKernel holds): the
@@ -97,7 +103,7 @@ func dotRowsTiles(t Type, n int, out []float32, outStride int, w []byte, wRows i
 	case Q4_K, Q5_K, Q2_K:
 		nb = n / QKK
 		ab = q8_KBytes * nb
-	case Q6_K:
+	case Q6_K, Q3_K:
 		nb = n / QKK
 		ab, perRow = q8_KBytes*nb, 4*nb
 	}
@@ -108,7 +114,14 @@ func dotRowsTiles(t Type, n int, out []float32, outStride int, w []byte, wRows i
 	if !useAVX512 {
 		tileRows = rowsTile / 2
 	}
-	chunk := min(aRows, accEntries/tileRows)
+	// The accumulators of an activation row: tileRows float32, and as many
+	// int32 after those of the chunk for the kernels that sum a
+	// super-block's integer terms over several passes.
+	accRow := tileRows
+	if useAVX512 && (t == Q4_K || t == Q6_K || t == Q3_K) {
+		accRow = 2 * tileRows
+	}
+	chunk := min(aRows, accEntries/accRow)
 	if perRow > 0 {
 		chunk = min(chunk, prepEntries/perRow)
 	}
@@ -132,7 +145,7 @@ func dotRowsTiles(t Type, n int, out []float32, outStride int, w []byte, wRows i
 		p := prep[:perRow*rows]
 		switch {
 		case perRow == 0:
-		case t == Q6_K:
+		case t == Q6_K || t == Q3_K:
 			prepQ8_KAVX512(ac, rows, nb, p)
 		case t == Q4_1 || t == Q5_1:
 			prepQ8_1AVX512(ac, rows, nb, p)
@@ -141,7 +154,7 @@ func dotRowsTiles(t Type, n int, out []float32, outStride int, w []byte, wRows i
 		default:
 			prepQ8_0AVX2(ac, rows, nb, shift, p)
 		}
-		ar := acc[:tileRows*rows]
+		ar := acc[:accRow*rows]
 		for i0 := 0; i0 < wRows; i0 += tileRows {
 			tile := min(tileRows, wRows-i0)
 			o := out[r0*outStride+i0 : (r0+rows-1)*outStride+i0+tile]
@@ -171,6 +184,8 @@ func dotRowsTiles(t Type, n int, out []float32, outStride int, w []byte, wRows i
 				dotRowsQ5_1AVX512(wt, tile, ac, rows, nb, p, ar, o, outStride)
 			case t == Q2_K:
 				dotRowsQ2_KAVX512(wt, tile, ac, rows, nb, ar, o, outStride)
+			case t == Q3_K:
+				dotRowsQ3_KAVX512(wt, tile, ac, rows, nb, p, ar, o, outStride)
 			default:
 				dotRowsQ6_KAVX512(wt, tile, ac, rows, nb, p, ar, o, outStride)
 			}
@@ -221,8 +236,9 @@ func dotRowsQ8_0AVX512(w []byte, wRows int, a []byte, aRows, nb int, prep []uint
 //
 //	out[r*outStride+i] ≈ dotQ4_KQ8_K(nb·QKK, w row i, a row r)
 //
-// (within VecDot's bound). acc is scratch space of 16·aRows float32. It
-// writes only those elements of out.
+// (within VecDot's bound). acc is scratch space of 32·aRows float32 (16
+// float32 and 16 int32 accumulators per activation row). It writes only
+// those elements of out.
 //
 //go:noescape
 func dotRowsQ4_KAVX512(w []byte, wRows int, a []byte, aRows, nb int, acc, out []float32, outStride int)

@@ -10,7 +10,7 @@
 //
 //	Z0..Z7    the transposed weight quants of the current (sub-)block:
 //	          dword lane i of Zg holds quants 4g..4g+3 of weight row i,
-//	          unsigned (Q4_K: also Z16..Z23 for the second sub-block)
+//	          unsigned (Q4_K, Q6_K: also Z16..Z23 for a second group)
 //	Z31       constant bytes (0x0f, or 0x80 for Q8_0)
 //	R8        the tile (packed layout, see packed.go)
 //	BX        byte offset of the current block within the tile
@@ -19,6 +19,7 @@
 //	R13       bytes per activation row
 //	R14       blocks left
 //	R15       Q6_K: the prep entries of the current block
+//	R9        Q4_K, Q6_K: 64·aRows, the offset of the int32 accumulators
 //	K1        the lanes of the tile's weight rows
 
 DATA rowsBytes0x0f<>+0(SB)/4, $0x0f0f0f0f
@@ -35,13 +36,6 @@ GLOBL rowsBytes0x3f<>(SB), RODATA|NOPTR, $4
 
 DATA rowsBytes0x30<>+0(SB)/4, $0x30303030
 GLOBL rowsBytes0x30<>(SB), RODATA|NOPTR, $4
-
-// The int16 pairs (-32, 0) and (0, -32).
-DATA rowsMinus32Lo<>+0(SB)/4, $0x0000ffe0
-GLOBL rowsMinus32Lo<>(SB), RODATA|NOPTR, $4
-
-DATA rowsMinus32Hi<>+0(SB)/4, $0xffe00000
-GLOBL rowsMinus32Hi<>(SB), RODATA|NOPTR, $4
 
 // VPSHUFB indexes: in q4kByteIdx+64j, byte j of each dword, zero-extended
 // to the dword; in q4kWordIdx+64j, byte j of each dword zero-extended to
@@ -302,21 +296,52 @@ q80Block:
 	TILEEPILOGUE(out_base+120(FP), outStride+144(FP))
 	RET
 
-// ---------------------------------------------------------------- Q4_K
+// ---------------------------------------------------------------- Q4_K, Q6_K
 
-// Frame of the Q4_K kernel: 64s(SP): sub-block s's d·sc of the 16 weight
-// rows, float32; 512(SP) + 64s: its min m as the int16 pair (m, m).
+// The Q4_K and Q6_K kernels follow the definitions' order: for each
+// super-block and activation row they sum the exact int32 S = Σ_s sc_s·Σ q·a
+// over all the sub-blocks (Q6_K: Σ sc_s·(q-32)·a), convert it once and
+// multiply it by d·yd, the scales multiplied first as in the definitions;
+// Q4_K also subtracts (dmin·yd)·Σ_s m_s·bsum_s. (Multiplying d by the
+// sub-block scales first rounds very differently where d·yd is subnormal.)
+// S builds up over several passes of the activation rows, one per group of
+// sub-blocks, in int32 accumulators in the second half of acc: 16 per
+// activation row, R9 = 64·aRows bytes after the float32 ones. The first
+// pass stores them, the others add to them, the last converts them.
 
-// Q4KSCALES: the frame's scales and mins of the current super-block, and
-// dmin in Z8. The first 16 bytes of a row, transposed, are (d, dmin) in
-// Z9 and the 12 scale bytes s[0..11] in Z10..Z12; see kScaleMin.
+// IACCFIRST, IACCNEXT, IACCLAST: the end of a pass for one activation row
+// (its int32 sums of the pass in Z9, its accumulators at R11, its Q8_K
+// block at R10): store Z9 to the int32 accumulators, add them to it, or
+// add them to it and acc + (d·yd)·S into the float32 accumulators (d in
+// Z8).
+#define IACCFIRST VMOVDQU64 Z9, (R11)(R9*1)
+
+#define IACCNEXT \
+	VPADDD    (R11)(R9*1), Z9, Z9; \
+	VMOVDQU64 Z9, (R11)(R9*1)
+
+#define IACCLAST \
+	VPADDD      (R11)(R9*1), Z9, Z9; \
+	VCVTDQ2PS   Z9, Z9; \
+	VMULPS.BCST (R10), Z8, Z12; \
+	VMOVUPS     (R11), Z13; \
+	VFMADD231PS Z12, Z9, Z13; \
+	VMOVUPS     Z13, (R11)
+
+// Frame of the Q4_K kernel: 64s(SP): sub-block s's scale sc of the 16
+// weight rows, int32.
+
+// Q4KSCALES: the frame's scales of the current super-block, d in Z8, dmin
+// in Z14 and sub-block s's min m as the int16 pair (m, m) in Zs (s =
+// 0..7). The first 16 bytes of a row, transposed, are (d, dmin) in Z9 and
+// the 12 scale bytes s[0..11] in Z10..Z12; see kScaleMin.
 #define Q4KSCALES \
 	LOAD4(0); \
 	VPMOVDW       Z9, Y13; \
-	VCVTPH2PS     Y13, Z14; \
+	VCVTPH2PS     Y13, Z8; \
 	VPSRLD        $16, Z9, Z13; \
 	VPMOVDW       Z13, Y13; \
-	VCVTPH2PS     Y13, Z8; \
+	VCVTPH2PS     Y13, Z14; \
 	VPANDD        Z30, Z10, Z15; \
 	VPANDD        Z30, Z11, Z24; \
 	VPSRLD        $2, Z10, Z25; \
@@ -335,37 +360,57 @@ q80Block:
 	Q4KSCALE(Z26, 1, 5); \
 	Q4KSCALE(Z26, 2, 6); \
 	Q4KSCALE(Z26, 3, 7); \
-	Q4KMIN(Z24, 0, 0); \
-	Q4KMIN(Z24, 1, 1); \
-	Q4KMIN(Z24, 2, 2); \
-	Q4KMIN(Z24, 3, 3); \
-	Q4KMIN(Z27, 0, 4); \
-	Q4KMIN(Z27, 1, 5); \
-	Q4KMIN(Z27, 2, 6); \
-	Q4KMIN(Z27, 3, 7)
+	VPSHUFB       q4kWordIdx<>+0(SB), Z24, Z0; \
+	VPSHUFB       q4kWordIdx<>+64(SB), Z24, Z1; \
+	VPSHUFB       q4kWordIdx<>+128(SB), Z24, Z2; \
+	VPSHUFB       q4kWordIdx<>+192(SB), Z24, Z3; \
+	VPSHUFB       q4kWordIdx<>+0(SB), Z27, Z4; \
+	VPSHUFB       q4kWordIdx<>+64(SB), Z27, Z5; \
+	VPSHUFB       q4kWordIdx<>+128(SB), Z27, Z6; \
+	VPSHUFB       q4kWordIdx<>+192(SB), Z27, Z7
 
-// Q4KSCALE(Z, j, s): d·(byte j of each dword of Z) into the frame for
-// sub-block s (d in Z14).
+// Q4KSCALE(Z, j, s): byte j of each dword of Z, zero-extended, into the
+// frame for sub-block s.
 #define Q4KSCALE(Z, j, s) \
 	VPSHUFB   q4kByteIdx<>+(64*j)(SB), Z, Z13; \
-	VCVTDQ2PS Z13, Z13; \
-	VMULPS    Z14, Z13, Z13; \
-	VMOVUPS   Z13, (64*s)(SP)
+	VMOVDQU64 Z13, (64*s)(SP)
 
-// Q4KMIN(Z, j, s): byte j of each dword of Z as an int16 pair into the
-// frame for sub-block s.
-#define Q4KMIN(Z, j, s) \
-	VPSHUFB   q4kWordIdx<>+(64*j)(SB), Z, Z13; \
-	VMOVDQU64 Z13, (512+64*s)(SP)
+// Q4KMINS(loop): for every activation row, Σ_s m_s·bsum_s (VPDPWSSD of
+// the min pairs in Z0..Z7 with the pairs of the block's 16-quant sums, in
+// two chains), then acc - (dmin·yd)·Σ into the row's accumulators.
+#define Q4KMINS(loop) \
+	MOVQ aRows+56(FP), CX; \
+	MOVQ SI, R10; \
+	MOVQ R12, R11; \
+loop: \
+	VPXORD          Z9, Z9, Z9; \
+	VPXORD          Z10, Z10, Z10; \
+	VPDPWSSD.BCST   260(R10), Z0, Z9; \
+	VPDPWSSD.BCST   264(R10), Z1, Z10; \
+	VPDPWSSD.BCST   268(R10), Z2, Z9; \
+	VPDPWSSD.BCST   272(R10), Z3, Z10; \
+	VPDPWSSD.BCST   276(R10), Z4, Z9; \
+	VPDPWSSD.BCST   280(R10), Z5, Z10; \
+	VPDPWSSD.BCST   284(R10), Z6, Z9; \
+	VPDPWSSD.BCST   288(R10), Z7, Z10; \
+	VPADDD          Z10, Z9, Z9; \
+	VCVTDQ2PS       Z9, Z9; \
+	VMULPS.BCST     (R10), Z14, Z12; \
+	VMOVUPS         (R11), Z13; \
+	VFNMADD231PS    Z12, Z9, Z13; \
+	VMOVUPS         Z13, (R11); \
+	ADDQ            R13, R10; \
+	ADDQ            $64, R11; \
+	DECQ            CX; \
+	JNZ             loop
 
-// Q4KCHUNK(c, loop): the 64 quants of sub-blocks 2c and 2c+1 (the low and
-// high nibbles of qs[32c..32c+31], at 16+32c) against every activation
-// row. Weights: sub-block 2c in Z0..Z7, 2c+1 in Z16..Z23; their d·sc in
-// Z24, Z25 and mins in Z26, Z27. Per row: the int32 sums of the two
-// sub-blocks (Z9, Z10), Σ m·bsum of both (VPDPWSSD of the (m, m) pairs
-// with the two activation sums of each sub-block, Z11), then
-// yd·(d·sc·sum + d·sc'·sum' - dmin·Σ m·bsum) into the row's accumulators.
-#define Q4KCHUNK(c, loop) \
+// Q4KCHUNK(c, END, loop): the 64 quants of sub-blocks 2c and 2c+1 (the
+// low and high nibbles of qs[32c..32c+31], at 256 + 512c) against every
+// activation row. Weights: sub-block 2c in Z0..Z7, 2c+1 in Z16..Z23; their
+// scales in Z24, Z25. Per row: the int32 sums of the two sub-blocks (Z9,
+// Z10), then sc·sum + sc'·sum' to the int32 accumulators by END (one of
+// IACCFIRST, IACCNEXT, IACCLAST).
+#define Q4KCHUNK(c, END, loop) \
 	LOAD4(256+512*c); \
 	VPANDD    Z31, Z9, Z0; \
 	VPANDD    Z31, Z10, Z1; \
@@ -392,17 +437,14 @@ q80Block:
 	VPANDD    Z31, Z21, Z21; \
 	VPANDD    Z31, Z22, Z22; \
 	VPANDD    Z31, Z23, Z23; \
-	VMOVUPS   (64*(2*c))(SP), Z24; \
-	VMOVUPS   (64*(2*c+1))(SP), Z25; \
-	VMOVDQU64 (512+64*(2*c))(SP), Z26; \
-	VMOVDQU64 (512+64*(2*c+1))(SP), Z27; \
+	VMOVDQU64 (64*(2*c))(SP), Z24; \
+	VMOVDQU64 (64*(2*c+1))(SP), Z25; \
 	MOVQ      aRows+56(FP), CX; \
 	MOVQ      SI, R10; \
 	MOVQ      R12, R11; \
 loop: \
 	VPXORD          Z9, Z9, Z9; \
 	VPXORD          Z10, Z10, Z10; \
-	VPXORD          Z11, Z11, Z11; \
 	VPDPBUSD.BCST   (4+64*c)(R10), Z0, Z9; \
 	VPDPBUSD.BCST   (36+64*c)(R10), Z16, Z10; \
 	VPDPBUSD.BCST   (8+64*c)(R10), Z1, Z9; \
@@ -411,42 +453,38 @@ loop: \
 	VPDPBUSD.BCST   (44+64*c)(R10), Z18, Z10; \
 	VPDPBUSD.BCST   (16+64*c)(R10), Z3, Z9; \
 	VPDPBUSD.BCST   (48+64*c)(R10), Z19, Z10; \
-	VPDPWSSD.BCST   (260+8*c)(R10), Z26, Z11; \
 	VPDPBUSD.BCST   (20+64*c)(R10), Z4, Z9; \
 	VPDPBUSD.BCST   (52+64*c)(R10), Z20, Z10; \
 	VPDPBUSD.BCST   (24+64*c)(R10), Z5, Z9; \
 	VPDPBUSD.BCST   (56+64*c)(R10), Z21, Z10; \
-	VPDPWSSD.BCST   (264+8*c)(R10), Z27, Z11; \
 	VPDPBUSD.BCST   (28+64*c)(R10), Z6, Z9; \
 	VPDPBUSD.BCST   (60+64*c)(R10), Z22, Z10; \
 	VPDPBUSD.BCST   (32+64*c)(R10), Z7, Z9; \
 	VPDPBUSD.BCST   (64+64*c)(R10), Z23, Z10; \
-	VCVTDQ2PS       Z9, Z9; \
-	VCVTDQ2PS       Z10, Z10; \
-	VCVTDQ2PS       Z11, Z11; \
-	VMULPS          Z24, Z9, Z12; \
-	VFMADD231PS     Z25, Z10, Z12; \
-	VFNMADD231PS    Z8, Z11, Z12; \
-	VMOVUPS         (R11), Z13; \
-	VFMADD231PS.BCST (R10), Z12, Z13; \
-	VMOVUPS         Z13, (R11); \
+	VPMULLD         Z24, Z9, Z9; \
+	VPMULLD         Z25, Z10, Z10; \
+	VPADDD          Z10, Z9, Z9; \
+	END; \
 	ADDQ            R13, R10; \
 	ADDQ            $64, R11; \
 	DECQ            CX; \
 	JNZ             loop
 
 // func dotRowsQ4_KAVX512(w []byte, wRows int, a []byte, aRows, nb int, acc, out []float32, outStride int)
-TEXT ·dotRowsQ4_KAVX512(SB), 0, $1024-128
+TEXT ·dotRowsQ4_KAVX512(SB), 0, $512-128
 	TILEPROLOGUE(292, acc_base+72(FP))
+	MOVQ         aRows+56(FP), R9
+	SHLQ         $6, R9
 	VPBROADCASTD rowsBytes0x0f<>(SB), Z31
 	VPBROADCASTD rowsBytes0x3f<>(SB), Z30
 
 q4kBlock:
 	Q4KSCALES
-	Q4KCHUNK(0, q4kRows0)
-	Q4KCHUNK(1, q4kRows1)
-	Q4KCHUNK(2, q4kRows2)
-	Q4KCHUNK(3, q4kRows3)
+	Q4KMINS(q4kMins)
+	Q4KCHUNK(0, IACCFIRST, q4kRows0)
+	Q4KCHUNK(1, IACCNEXT, q4kRows1)
+	Q4KCHUNK(2, IACCNEXT, q4kRows2)
+	Q4KCHUNK(3, IACCLAST, q4kRows3)
 	ADDQ $2304, BX
 	ADDQ $292, SI
 	DECQ R14
@@ -455,22 +493,67 @@ q4kBlock:
 	TILEEPILOGUE(out_base+96(FP), outStride+120(FP))
 	RET
 
-// ---------------------------------------------------------------- Q6_K
+// Frame of the Q6_K kernel: 64s(SP): sub-block s's scale sc of the 16
+// weight rows, int32; 1024(SP) + 64j: the int16 pairs (-32·sc, -32·sc')
+// of sub-blocks 2j and 2j+1. In the packed layout a block holds the 16
+// f16 d (32 bytes), then the dwords of ql (128 bytes), qh (64) and the
+// scales (16): dword g of a row at 32 + 64g.
 
-// Frame of the Q6_K kernel: 64s(SP): sub-block s's d·sc of the 16
-// weight rows, float32. In the packed layout a block holds the 16 f16 d
-// (32 bytes), then the dwords of ql (128 bytes), qh (64) and the scales
-// (16): dword g of a row at 32 + 64g.
+// VPSHUFB indexes (for each 128-bit lane, broadcast): in q6kPairIdx+16h,
+// bytes 2h and 2h+1 of each dword to the high bytes of its two words.
+DATA q6kPairIdx<>+0(SB)/8, $0x0580048001800080
+DATA q6kPairIdx<>+8(SB)/8, $0x0d800c8009800880
+DATA q6kPairIdx<>+16(SB)/8, $0x0780068003800280
+DATA q6kPairIdx<>+24(SB)/8, $0x0f800e800b800a80
+GLOBL q6kPairIdx<>(SB), RODATA|NOPTR, $32
 
-// Q6KSC(Z, left, s): the frame's d·sc for sub-block s: sc is a byte of
-// each dword of Z (the transposed scales), moved to the top by a left shift
-// and sign-extended back; d in Z8.
+// Q6KSC(Z, left, s): the frame's sc for sub-block s: a byte of each dword
+// of Z (the transposed scales), moved to the top by a left shift and
+// sign-extended back.
 #define Q6KSC(Z, left, s) \
 	VPSLLD    $left, Z, Z13; \
 	VPSRAD    $24, Z13, Z13; \
-	VCVTDQ2PS Z13, Z13; \
-	VMULPS    Z8, Z13, Z13; \
-	VMOVUPS   Z13, (64*s)(SP)
+	VMOVDQU64 Z13, (64*s)(SP)
+
+// Q6KPAIR(Z, IDX, j): the frame's pair j from the scale bytes of Z picked
+// by IDX (Z28 or Z29): sc·256 in each word, shifted to sc·32 and negated
+// (Z15 is zero).
+#define Q6KPAIR(Z, IDX, j) \
+	VPSHUFB   IDX, Z, Z13; \
+	VPSRAW    $3, Z13, Z13; \
+	VPSUBW    Z13, Z15, Z13; \
+	VMOVDQU64 Z13, (1024+64*j)(SP)
+
+// Q6KSCALES: the frame's scales and pairs of the current super-block (the
+// scale dwords at 3104), d in Z8.
+#define Q6KSCALES \
+	WSCALES; \
+	LOAD4(3104); \
+	Q6KSC(Z9, 24, 0); \
+	Q6KSC(Z9, 16, 1); \
+	Q6KSC(Z9, 8, 2); \
+	Q6KSC(Z9, 0, 3); \
+	Q6KSC(Z10, 24, 4); \
+	Q6KSC(Z10, 16, 5); \
+	Q6KSC(Z10, 8, 6); \
+	Q6KSC(Z10, 0, 7); \
+	Q6KSC(Z11, 24, 8); \
+	Q6KSC(Z11, 16, 9); \
+	Q6KSC(Z11, 8, 10); \
+	Q6KSC(Z11, 0, 11); \
+	Q6KSC(Z12, 24, 12); \
+	Q6KSC(Z12, 16, 13); \
+	Q6KSC(Z12, 8, 14); \
+	Q6KSC(Z12, 0, 15); \
+	VPXORD  Z15, Z15, Z15; \
+	Q6KPAIR(Z9, Z28, 0); \
+	Q6KPAIR(Z9, Z29, 1); \
+	Q6KPAIR(Z10, Z28, 2); \
+	Q6KPAIR(Z10, Z29, 3); \
+	Q6KPAIR(Z11, Z28, 4); \
+	Q6KPAIR(Z11, Z29, 5); \
+	Q6KPAIR(Z12, Z28, 6); \
+	Q6KPAIR(Z12, Z29, 7)
 
 // The quants of group k of a chunk: the ql nibble (QL at the tile's offset
 // o: low nibbles for k < 2, high ones for k >= 2) and two qh bits 2k, 2k+1
@@ -490,25 +573,36 @@ q4kBlock:
 	VPANDD     Z30, Z9, Z9; \
 	VPTERNLOGD $0xe4, Z31, Z9, Z
 
-// Q6KWEIGHTS(ql, qh, QL, QH): Z0..Z7 = the quants of a group whose ql
-// dwords are at offset ql of the tile and qh dwords at qh.
-#define Q6KWEIGHTS(ql, qh, QL, QH) \
-	Q6KW(ql, qh, 0, Z0, QL, QH); \
-	Q6KW(ql, qh, 1, Z1, QL, QH); \
-	Q6KW(ql, qh, 2, Z2, QL, QH); \
-	Q6KW(ql, qh, 3, Z3, QL, QH); \
-	Q6KW(ql, qh, 4, Z4, QL, QH); \
-	Q6KW(ql, qh, 5, Z5, QL, QH); \
-	Q6KW(ql, qh, 6, Z6, QL, QH); \
-	Q6KW(ql, qh, 7, Z7, QL, QH)
+// Q6KWEIGHTS(ql, qh, QL, QH, Za, ..., Zh): Za..Zh = the quants of a group
+// whose ql dwords are at offset ql of the tile and qh dwords at qh.
+#define Q6KWEIGHTS(ql, qh, QL, QH, Za, Zb, Zc, Zd, Ze, Zf, Zg, Zh) \
+	Q6KW(ql, qh, 0, Za, QL, QH); \
+	Q6KW(ql, qh, 1, Zb, QL, QH); \
+	Q6KW(ql, qh, 2, Zc, QL, QH); \
+	Q6KW(ql, qh, 3, Zd, QL, QH); \
+	Q6KW(ql, qh, 4, Ze, QL, QH); \
+	Q6KW(ql, qh, 5, Zf, QL, QH); \
+	Q6KW(ql, qh, 6, Zg, QL, QH); \
+	Q6KW(ql, qh, 7, Zh, QL, QH)
 
-// Q6KROWS(c, k, loop): the 32 quants of group k of chunk c (elements
-// 128c+32k.., sub-blocks s = 8c+2k and s+1) in Z0..Z7 against every
-// activation row: each sub-block's int32 sum starts at -32·Σa (VPDPWSSD of
-// the pair of the row's 16-quant sums (made by prepQ8_KAVX512, from R15 on,
-// 32 bytes per row) with (-32, 0) or (0, -32)), so that it is Σ (q-32)·a;
-// then yd·(d·sc·sum + d·sc'·sum') into the row's accumulators.
-#define Q6KROWS(c, k, loop) \
+// Q6KPASS(c, k, QHa, QHb, END, loop): groups k and k+2 (k = 0, 1) of chunk
+// c, which share their ql bytes 64c+32k.. (low and high nibbles, dwords at
+// 32 + 1024c + 512k) and qh bytes 32c.. (dwords at 2080 + 512c): elements
+// 128c+32k.. and 128c+32k+64.., sub-blocks 8c+2k, +1, +4, +5, pairs 4c+k
+// and 4c+k+2, quants in Z0..Z7 and Z16..Z23. For every activation row the
+// int32 Σ q·a of each sub-block (Z9..Z12), times its scale, and the pairs'
+// -32·(sc·bsum + sc'·bsum') (VPDPWSSD with the row's pairs of 16-quant
+// sums made by prepQ8_KAVX512, from R15 on, 32 bytes per row) make
+// Σ sc·(q-32)·a, which END adds to the int32 accumulators.
+#define Q6KPASS(c, k, QHa, QHb, END, loop) \
+	Q6KWEIGHTS(32+1024*c+512*k, 2080+512*c, QLLO, QHa, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7); \
+	Q6KWEIGHTS(32+1024*c+512*k, 2080+512*c, QLHI, QHb, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23); \
+	VMOVDQU64 (64*(8*c+2*k))(SP), Z24; \
+	VMOVDQU64 (64*(8*c+2*k+1))(SP), Z25; \
+	VMOVDQU64 (64*(8*c+2*k+4))(SP), Z26; \
+	VMOVDQU64 (64*(8*c+2*k+5))(SP), Z27; \
+	VMOVDQU64 (1024+64*(4*c+k))(SP), Z14; \
+	VMOVDQU64 (1024+64*(4*c+k+2))(SP), Z15; \
 	MOVQ      aRows+56(FP), CX; \
 	MOVQ      SI, R10; \
 	MOVQ      R12, R11; \
@@ -516,76 +610,63 @@ q4kBlock:
 loop: \
 	VPXORD          Z9, Z9, Z9; \
 	VPXORD          Z10, Z10, Z10; \
-	VPDPWSSD.BCST   (16*c+4*k)(DI), Z28, Z9; \
-	VPDPWSSD.BCST   (16*c+4*k)(DI), Z29, Z10; \
+	VPXORD          Z11, Z11, Z11; \
+	VPXORD          Z12, Z12, Z12; \
 	VPDPBUSD.BCST   (4+128*c+32*k)(R10), Z0, Z9; \
 	VPDPBUSD.BCST   (20+128*c+32*k)(R10), Z4, Z10; \
+	VPDPBUSD.BCST   (68+128*c+32*k)(R10), Z16, Z11; \
+	VPDPBUSD.BCST   (84+128*c+32*k)(R10), Z20, Z12; \
 	VPDPBUSD.BCST   (8+128*c+32*k)(R10), Z1, Z9; \
 	VPDPBUSD.BCST   (24+128*c+32*k)(R10), Z5, Z10; \
+	VPDPBUSD.BCST   (72+128*c+32*k)(R10), Z17, Z11; \
+	VPDPBUSD.BCST   (88+128*c+32*k)(R10), Z21, Z12; \
 	VPDPBUSD.BCST   (12+128*c+32*k)(R10), Z2, Z9; \
 	VPDPBUSD.BCST   (28+128*c+32*k)(R10), Z6, Z10; \
+	VPDPBUSD.BCST   (76+128*c+32*k)(R10), Z18, Z11; \
+	VPDPBUSD.BCST   (92+128*c+32*k)(R10), Z22, Z12; \
 	VPDPBUSD.BCST   (16+128*c+32*k)(R10), Z3, Z9; \
 	VPDPBUSD.BCST   (32+128*c+32*k)(R10), Z7, Z10; \
-	VCVTDQ2PS       Z9, Z9; \
-	VCVTDQ2PS       Z10, Z10; \
-	VMULPS          (64*(8*c+2*k))(SP), Z9, Z12; \
-	VFMADD231PS     (64*(8*c+2*k+1))(SP), Z10, Z12; \
-	VMOVUPS         (R11), Z13; \
-	VFMADD231PS.BCST (R10), Z12, Z13; \
-	VMOVUPS         Z13, (R11); \
+	VPDPBUSD.BCST   (80+128*c+32*k)(R10), Z19, Z11; \
+	VPDPBUSD.BCST   (96+128*c+32*k)(R10), Z23, Z12; \
+	VPMULLD         Z24, Z9, Z9; \
+	VPMULLD         Z25, Z10, Z10; \
+	VPMULLD         Z26, Z11, Z11; \
+	VPMULLD         Z27, Z12, Z12; \
+	VPDPWSSD.BCST   (16*c+4*k)(DI), Z14, Z9; \
+	VPDPWSSD.BCST   (16*c+4*k+8)(DI), Z15, Z11; \
+	VPADDD          Z10, Z9, Z9; \
+	VPADDD          Z12, Z11, Z11; \
+	VPADDD          Z11, Z9, Z9; \
+	END; \
 	ADDQ            R13, R10; \
 	ADDQ            $32, DI; \
 	ADDQ            $64, R11; \
 	DECQ            CX; \
 	JNZ             loop
 
-// Q6KCHUNK(c, l0, l1, l2, l3): chunk c (128 elements): ql bytes 64c..
-// 64c+63 (dwords 16c.., at 32 + 1024c in the tile) and qh bytes 32c..
-// 32c+31 (dwords 32+8c.., at 2080 + 512c); each half of the ql bytes
-// serves two groups.
-#define Q6KCHUNK(c, l0, l1, l2, l3) \
-	PREFETCH8(32+1024*c); \
-	PREFETCH8(2080+512*c); \
-	Q6KWEIGHTS(32+1024*c, 2080+512*c, QLLO, QH0); \
-	Q6KROWS(c, 0, l0); \
-	Q6KWEIGHTS(32+1024*c, 2080+512*c, QLHI, QH2); \
-	Q6KROWS(c, 2, l2); \
-	PREFETCH8(544+1024*c); \
-	Q6KWEIGHTS(544+1024*c, 2080+512*c, QLLO, QH1); \
-	Q6KROWS(c, 1, l1); \
-	Q6KWEIGHTS(544+1024*c, 2080+512*c, QLHI, QH3); \
-	Q6KROWS(c, 3, l3)
-
 // func dotRowsQ6_KAVX512(w []byte, wRows int, a []byte, aRows, nb int, prep []uint64, acc, out []float32, outStride int)
-TEXT ·dotRowsQ6_KAVX512(SB), 0, $1024-152
+TEXT ·dotRowsQ6_KAVX512(SB), 0, $1536-152
 	TILEPROLOGUE(292, acc_base+96(FP))
-	MOVQ         prep_base+72(FP), R15
-	VPBROADCASTD rowsBytes0x0f<>(SB), Z31
-	VPBROADCASTD rowsBytes0x30<>(SB), Z30
-	VPBROADCASTD rowsMinus32Lo<>(SB), Z28
-	VPBROADCASTD rowsMinus32Hi<>(SB), Z29
+	MOVQ            aRows+56(FP), R9
+	SHLQ            $6, R9
+	MOVQ            prep_base+72(FP), R15
+	VPBROADCASTD    rowsBytes0x0f<>(SB), Z31
+	VPBROADCASTD    rowsBytes0x30<>(SB), Z30
+	VBROADCASTI32X4 q6kPairIdx<>+0(SB), Z28
+	VBROADCASTI32X4 q6kPairIdx<>+16(SB), Z29
 
 q6kBlock:
-	WSCALES
-	LOAD4(3104)
-	Q6KSC(Z9, 24, 0)
-	Q6KSC(Z9, 16, 1)
-	Q6KSC(Z9, 8, 2)
-	Q6KSC(Z9, 0, 3)
-	Q6KSC(Z10, 24, 4)
-	Q6KSC(Z10, 16, 5)
-	Q6KSC(Z10, 8, 6)
-	Q6KSC(Z10, 0, 7)
-	Q6KSC(Z11, 24, 8)
-	Q6KSC(Z11, 16, 9)
-	Q6KSC(Z11, 8, 10)
-	Q6KSC(Z11, 0, 11)
-	Q6KSC(Z12, 24, 12)
-	Q6KSC(Z12, 16, 13)
-	Q6KSC(Z12, 8, 14)
-	Q6KSC(Z12, 0, 15)
-	Q6KCHUNK(0, q6kRows00, q6kRows01, q6kRows02, q6kRows03)
-	Q6KCHUNK(1, q6kRows10, q6kRows11, q6kRows12, q6kRows13)
+	Q6KSCALES
+	PREFETCH8(32)
+	PREFETCH8(2080)
+	Q6KPASS(0, 0, QH0, QH2, IACCFIRST, q6kRows0)
+	PREFETCH8(544)
+	Q6KPASS(0, 1, QH1, QH3, IACCNEXT, q6kRows1)
+	PREFETCH8(1056)
+	PREFETCH8(2592)
+	Q6KPASS(1, 0, QH0, QH2, IACCNEXT, q6kRows2)
+	PREFETCH8(1568)
+	Q6KPASS(1, 1, QH1, QH3, IACCLAST, q6kRows3)
 	ADDQ $3360, BX
 	ADDQ $292, SI
 	MOVQ DI, R15
@@ -758,9 +839,11 @@ storeLoop: \
 	MOVQ    (8*(4*j))(SP), AX; \
 	MOVW    off(AX)(BX*1), R
 
-// Q4_K with AVX2: sub-block by sub-block. Frame: 64(SP) + 32s: sub-block
-// s's d·sc, float32; 320(SP) + 32s: its (m, m) int16 pairs; 576(SP): dmin;
-// 608(SP): the current chunk's quants, transposed (Q4KCHUNK2).
+// Q4_K with AVX2: sub-block by sub-block, each sub-block's terms scaled
+// in the definition's order: (d·yd)·(sc·Σ q·a) - (dmin·yd)·(m·bsum), with
+// sc·Σ q·a and m·bsum exact integers. Frame: 64(SP) + 32s: sub-block s's
+// sc, int32; 320(SP) + 32s: its (m, m) int16 pairs; 576(SP): dmin;
+// 608(SP): the current chunk's quants, transposed (Q4KCHUNK2). d is in Y8.
 
 // Q4KSCALES2: the frame's scales, mins and dmin of the current
 // super-block (see Q4KSCALES). VPACKUSDW and VPERMQ pack the low (high)
@@ -805,12 +888,11 @@ storeLoop: \
 	Q4KMIN2(Y3, 2, 6); \
 	Q4KMIN2(Y3, 3, 7)
 
-// Q4KSCALE2(Y, j, s), Q4KMIN2(Y, j, s): as Q4KSCALE and Q4KMIN (d in Y8).
+// Q4KSCALE2(Y, j, s): as Q4KSCALE. Q4KMIN2(Y, j, s): byte j of each
+// dword of Y as an int16 pair into the frame for sub-block s.
 #define Q4KSCALE2(Y, j, s) \
-	VPSHUFB   q4kByteIdx<>+(64*j)(SB), Y, Y13; \
-	VCVTDQ2PS Y13, Y13; \
-	VMULPS    Y8, Y13, Y13; \
-	VMOVUPS   Y13, (64+32*s)(SP)
+	VPSHUFB q4kByteIdx<>+(64*j)(SB), Y, Y13; \
+	VMOVDQU Y13, (64+32*s)(SP)
 
 #define Q4KMIN2(Y, j, s) \
 	VPSHUFB q4kWordIdx<>+(64*j)(SB), Y, Y13; \
@@ -839,9 +921,10 @@ storeLoop: \
 	VPAND   rowsMask0x0f<>(SB), Y, Y
 
 // Q4KSUB2(s, shift, loop): sub-block s (the nibbles at shift of the chunk
-// in the frame) against every activation row: the int32 Σ q·a, Σ m·bsum
-// of the sub-block (VPMADDWD of the (m, m) pairs with the pair of 16-quant
-// sums), then yd·(d·sc·Σ q·a - dmin·m·bsum) into the row's accumulators.
+// in the frame) against every activation row: the int32 sc·Σ q·a and
+// m·bsum of the sub-block (VPMADDWD of the (m, m) pairs with the pair of
+// 16-quant sums), then acc + (d·yd)·sc·Σ q·a - (dmin·yd)·m·bsum into the
+// row's accumulators.
 #define Q4KSUB2(s, shift, loop) \
 	Q4KNIB2(0, shift, Y0); \
 	Q4KNIB2(1, shift, Y1); \
@@ -856,15 +939,18 @@ storeLoop: \
 	MOVQ R12, R11; \
 loop: \
 	DOT8x32(4+32*s); \
+	VPMULLD      (64+32*s)(SP), Y9, Y9; \
 	VPBROADCASTD (260+4*s)(R10), Y13; \
 	VPMADDWD     (320+32*s)(SP), Y13, Y13; \
 	VCVTDQ2PS    Y9, Y9; \
 	VCVTDQ2PS    Y13, Y13; \
-	VMULPS       (64+32*s)(SP), Y9, Y9; \
-	VFNMADD231PS 576(SP), Y13, Y9; \
-	VBROADCASTSS (R10), Y13; \
-	VFMADD213PS  (R11), Y13, Y9; \
-	VMOVUPS      Y9, (R11); \
+	VBROADCASTSS (R10), Y14; \
+	VMULPS       Y14, Y8, Y10; \
+	VMULPS       576(SP), Y14, Y11; \
+	VMOVUPS      (R11), Y12; \
+	VFMADD231PS  Y10, Y9, Y12; \
+	VFNMADD231PS Y11, Y13, Y12; \
+	VMOVUPS      Y12, (R11); \
 	ADDQ         R13, R10; \
 	ADDQ         $32, R11; \
 	DECQ         CX; \

@@ -12,8 +12,8 @@ import (
 // tile, block by block, the PackRows rows' blocks interleaved:
 //
 //   - if the block has an f16 field that the kernel needs on its own (the
-//     scale d of Q4_0, Q5_0, Q8_0 and Q6_K), the PackRows values of that
-//     field first, row i's at 2i;
+//     scale d of Q4_0, Q5_0, Q8_0, Q6_K and Q3_K), the PackRows values of
+//     that field first, row i's at 2i;
 //   - then the rest of the block (Q4_K, Q5_K, Q2_K, Q4_1, Q5_1: all of
 //     it, an f16 pair (d, m) or (d, dmin) as one dword) by dwords: dword g of the
 //     PackRows rows in 4·PackRows consecutive bytes, row i's at 4i. The
@@ -42,6 +42,7 @@ var packFormats = map[Type]packFormat{
 	Q4_1: {half: -1, first: 0, dwords: 5},
 	Q5_1: {half: -1, first: 0, dwords: 6},
 	Q2_K: {half: -1, first: 0, dwords: 21},
+	Q3_K: {half: 108, first: 0, dwords: 27},
 }
 
 // Packable reports whether DotPacked has a kernel for weights of type t in
