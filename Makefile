@@ -69,6 +69,12 @@ BENCH_N      ?= 32
 BENCH_T      ?= 2
 BENCH_R      ?= 3
 BENCH_ARGS    = $(foreach m,$(BENCH_MODELS),-m $(m)) -p $(BENCH_P) -n $(BENCH_N) -t $(BENCH_T) -r $(BENCH_R) --vs llama.cpp
+# Then a float model on the cpu backend and on gomlx, GoMLX's pure-Go engine
+# (GOMLX_BACKEND=go; the XLA engine needs a PJRT plugin this machine cannot
+# download), appended to bench/RESULTS.md; skipped with a note when the model
+# (../shared/models) is absent.
+BENCH_BACKEND_MODEL ?= ../shared/models/parity-llama-F32.gguf
+BENCH_BACKEND_ARGS   = -m $(BENCH_BACKEND_MODEL) --backend cpu,gomlx -p 64 -n 32 -r $(BENCH_R) -t $(BENCH_T)
 
 bench: build $(BENCH_MODELS)
 	bin/sovra bench $(BENCH_ARGS) --plot bench/results.svg --progress -o md > bench/RESULTS.md.tmp
@@ -77,6 +83,17 @@ bench: build $(BENCH_MODELS)
 	  echo "The models are synthetic (random weights at the real shape, \`sovra synth\`); speed does not depend on the values."; \
 	  echo "Chart: [results.svg](results.svg)."; echo; \
 	  cat bench/RESULTS.md.tmp; } > bench/RESULTS.md
+	rm bench/RESULTS.md.tmp
+	@if [ ! -f $(BENCH_BACKEND_MODEL) ]; then \
+	  echo "bench: backend comparison skipped: $(BENCH_BACKEND_MODEL) not found (../shared/models is not beside the checkout)"; exit 0; fi; \
+	echo 'GOMLX_BACKEND=go bin/sovra bench $(BENCH_BACKEND_ARGS) --progress -o md'; \
+	GOMLX_BACKEND=go bin/sovra bench $(BENCH_BACKEND_ARGS) --progress -o md > bench/RESULTS.md.tmp || exit 1; \
+	{ echo; echo "## Backends: cpu and gomlx (the pure-Go engine of GoMLX)"; echo; \
+	  echo 'Written by `make bench` too: `GOMLX_BACKEND=go sovra bench $(BENCH_BACKEND_ARGS)`.'; \
+	  echo "One small float32 model (the parity model of ../shared/reference: dim 128, 3 layers, vocab 32000) on sovra's CPU backend and on the gomlx backend running GoMLX's pure-Go engine (GOMLX_BACKEND=go)."; \
+	  echo "XLA was not run here: its PJRT plugin is not installed and this machine has no internet to fetch it (see README, GoMLX backend)."; \
+	  echo "compile ms is gomlx compiling the graph of each shape, once (pp64: the 64-row bucket; tg: the one-token step, compiled while loading); it is not part of t/s."; \
+	  echo; cat bench/RESULTS.md.tmp; } >> bench/RESULTS.md; \
 	rm bench/RESULTS.md.tmp
 
 $(BENCH_DIR)/$(BENCH_SHAPE)-%.gguf: | build

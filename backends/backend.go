@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"sovra/kernels/quant"
 )
@@ -41,6 +42,17 @@ type Backend interface {
 	NewGraph() Graph
 	// Close frees everything the backend holds.
 	Close() error
+}
+
+// Compiler is implemented by backends that compile a graph's structure before
+// running it for the first time, and reuse the compiled form for later graphs
+// of the same structure (gomlx). Benchmarks use it to report compile time
+// apart from run time. Backends that run graphs as they are built (cpu) do not
+// implement it.
+type Compiler interface {
+	// Compiled returns how many graphs the backend has compiled since it was
+	// made and the total time spent compiling them, lowering included.
+	Compiled() (count int, total time.Duration)
 }
 
 // Device describes one execution device of a backend.

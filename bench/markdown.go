@@ -27,6 +27,7 @@ var mdColumns = []struct {
 	{"busy", 5, true},
 	{"other", 5, true},
 	{"load ms", 7, true},
+	{"compile ms", 10, true},
 	{"peak RSS", 10, true},
 	{"BW use", 6, true},
 }
@@ -94,17 +95,20 @@ func (r *Report) WriteMarkdownRow(w io.Writer, x *Result) error {
 		threads,
 		x.Test,
 		fmt.Sprintf("%.2f ± %.2f", x.AvgTS, x.StddevTS),
-		"", fmt.Sprintf("%.2f", x.OtherLoad), "", "", "",
+		"", fmt.Sprintf("%.2f", x.OtherLoad), "", "", "", "",
 	}
 	if x.Runner == "sovra" {
 		cells[7] = fmt.Sprintf("%.2f", x.Busy)
 		cells[9] = fmt.Sprintf("%.0f", x.LoadMS)
+		if x.CompileMS != nil {
+			cells[10] = fmt.Sprintf("%.1f", *x.CompileMS)
+		}
 		if x.PeakRSS > 0 {
-			cells[10] = sizeString(x.PeakRSS)
+			cells[11] = sizeString(x.PeakRSS)
 		}
 	}
 	if x.BandwidthFraction > 0 {
-		cells[11] = fmt.Sprintf("%.1f%%", 100*x.BandwidthFraction)
+		cells[12] = fmt.Sprintf("%.1f%%", 100*x.BandwidthFraction)
 	}
 	var b strings.Builder
 	writeMarkdownCells(&b, cells)
@@ -141,6 +145,10 @@ func (r *Report) WriteMarkdownFooter(w io.Writer) error {
 	b.WriteString("busy: CPU time ÷ wall time in the timed region (threads kept busy). " +
 		"other: CPUs kept busy by other processes during the test (from /proc/stat; should be near 0). " +
 		"load ms: loading the model. peak RSS: from getrusage, since the model was loaded.\n")
+	if r.compiles() {
+		b.WriteString("compile ms (backends that compile graphs, such as gomlx; empty for the others): time spent compiling the graphs of the test's shape, " +
+			"in its warm-up, or for the first one-token test (tg) while loading the model (so also within load ms); 0 when an earlier test compiled the shape; not part of t/s.\n")
+	}
 	b.WriteString("BW use (tg): weight bytes read per token × t/s ÷ read bandwidth; above 100% the weights come from cache, not memory.\n")
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -60,6 +60,13 @@ type Result struct {
 	OtherLoad float64 `json:"other_load"`
 	// LoadMS is the time to load the model (sovra only).
 	LoadMS float64 `json:"load_ms,omitempty"`
+	// CompileMS is the time the backend spent compiling graphs for this test
+	// (sovra, on backends that compile: see backends.Compiler; nil on
+	// others): the graphs of the test's shape compiled in its warm-up, or,
+	// for the first one-token test (tg, pp1), while loading the model, which
+	// runs one token. A shape that an earlier test of the same run compiled
+	// costs 0. It is not part of t/s unless a note says otherwise.
+	CompileMS *float64 `json:"compile_ms,omitempty"`
 	// PeakRSS is the peak resident set size of the process since the model
 	// was loaded, in bytes, from getrusage (sovra only).
 	PeakRSS int64 `json:"peak_rss_bytes,omitempty"`
@@ -188,7 +195,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 var csvFields = []string{
 	"runner", "model_filename", "model_type", "model_size", "model_n_params", "backends",
 	"n_threads", "n_prompt", "n_gen", "test", "avg_ns", "stddev_ns", "avg_ts", "stddev_ts",
-	"samples_ns", "samples_ts", "threads_asked", "threads_busy", "other_load", "load_ms", "peak_rss_bytes",
+	"samples_ns", "samples_ts", "threads_asked", "threads_busy", "other_load", "load_ms", "compile_ms", "peak_rss_bytes",
 	"weight_bytes_per_token", "bandwidth_fraction", "read_bandwidth_bytes_per_s",
 }
 
@@ -215,17 +222,32 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			ts[k] = f(v)
 		}
 		bw, hasBW := r.bandwidthFor(x.Threads)
+		compileMS := ""
+		if x.CompileMS != nil {
+			compileMS = f(*x.CompileMS)
+		}
 		sovra := x.Runner == "sovra"
 		cw.Write([]string{
 			x.Runner, x.ModelFilename, x.ModelType, i(x.ModelSize), i(x.ModelParams), x.Backend,
 			i(int64(x.Threads)), i(int64(x.NPrompt)), i(int64(x.NGen)), x.Test,
 			i(x.AvgNS), i(x.StddevNS), f(x.AvgTS), f(x.StddevTS),
 			strings.Join(ns, ";"), strings.Join(ts, ";"),
-			opt(i(int64(x.ThreadsAsked)), sovra), opt(f(x.Busy), sovra), f(x.OtherLoad), opt(f(x.LoadMS), sovra), opt(i(x.PeakRSS), sovra && x.PeakRSS > 0),
+			opt(i(int64(x.ThreadsAsked)), sovra), opt(f(x.Busy), sovra), f(x.OtherLoad), opt(f(x.LoadMS), sovra), compileMS, opt(i(x.PeakRSS), sovra && x.PeakRSS > 0),
 			opt(i(x.WeightBytesPerToken), x.NGen > 0), opt(f(x.BandwidthFraction), x.BandwidthFraction > 0),
 			opt(f(bw), hasBW),
 		})
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// compiles reports whether some result comes from a backend that compiles
+// graphs.
+func (r *Report) compiles() bool {
+	for _, x := range r.Results {
+		if x.CompileMS != nil {
+			return true
+		}
+	}
+	return false
 }

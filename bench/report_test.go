@@ -29,9 +29,14 @@ func sampleReport() *Report {
 		s.ThreadsAsked, s.Busy, s.LoadMS, s.PeakRSS = 2, 1.9, 12.5, 30<<20
 		p := newResult("llama.cpp", test, []time.Duration{10 * time.Millisecond, 20 * time.Millisecond})
 		p.Backend, p.ModelType, p.ModelSize, p.ModelParams = "CPU", "llama ?B Q4_0", 4908800, 8721280
+		// As if the backend compiled: the pp shape was compiled by an earlier
+		// test (0), the tg one costs 850.4ms.
+		compile := 0.0
 		if kind == TG {
 			s.WeightBytesPerToken, p.WeightBytesPerToken = 2604872, 2604872
+			compile = 850.4
 		}
+		s.CompileMS = &compile
 		r.setBandwidthFraction(s)
 		r.setBandwidthFraction(p)
 		r.Results = append(r.Results, *s, *p)
@@ -85,7 +90,7 @@ func TestJSONParsesBack(t *testing.T) {
 	}
 	json.Unmarshal(b.Bytes(), &raw)
 	for _, k := range []string{"avg_ts", "stddev_ts", "samples_ts", "samples_ns", "n_prompt", "n_gen", "n_threads",
-		"model_size", "model_n_params", "model_type", "load_ms", "peak_rss_bytes", "threads_busy", "other_load"} {
+		"model_size", "model_n_params", "model_type", "load_ms", "compile_ms", "peak_rss_bytes", "threads_busy", "other_load"} {
 		if _, ok := raw.Results[0][k]; !ok {
 			t.Errorf("sovra result lacks %q", k)
 		}
@@ -94,6 +99,13 @@ func TestJSONParsesBack(t *testing.T) {
 		if _, ok := raw.Results[2][k]; !ok {
 			t.Errorf("tg result lacks %q", k)
 		}
+	}
+	// A compile time of 0 is written; none (the peer's) is not.
+	if raw.Results[0]["compile_ms"] != 0.0 || raw.Results[2]["compile_ms"] != 850.4 {
+		t.Errorf("compile_ms %v and %v, want 0 and 850.4", raw.Results[0]["compile_ms"], raw.Results[2]["compile_ms"])
+	}
+	if _, ok := raw.Results[1]["compile_ms"]; ok {
+		t.Error("the peer's result has a compile_ms")
 	}
 	if raw.Machine["cpu"] != "Test CPU <x86>" || raw.Bandwidth[0]["bytes_per_s"] != 10e9 || len(raw.Comparisons) != 2 {
 		t.Errorf("machine %v, bandwidth %v, comparisons %v", raw.Machine, raw.Bandwidth, raw.Comparisons)
@@ -120,10 +132,11 @@ func TestCSVParsesBack(t *testing.T) {
 	tg := rows[3]
 	if tg[col["runner"]] != "sovra" || tg[col["test"]] != "tg64" || tg[col["n_gen"]] != "64" ||
 		tg[col["samples_ns"]] != "100000000;200000000" || tg[col["samples_ts"]] != "640;320" ||
-		tg[col["avg_ts"]] != "480" || tg[col["weight_bytes_per_token"]] != "2604872" || tg[col["read_bandwidth_bytes_per_s"]] != "10000000000" {
+		tg[col["avg_ts"]] != "480" || tg[col["weight_bytes_per_token"]] != "2604872" || tg[col["read_bandwidth_bytes_per_s"]] != "10000000000" ||
+		tg[col["compile_ms"]] != "850.4" || rows[1][col["compile_ms"]] != "0" {
 		t.Errorf("tg row %v", tg)
 	}
-	if peer := rows[2]; peer[col["load_ms"]] != "" || peer[col["backends"]] != "CPU" {
+	if peer := rows[2]; peer[col["load_ms"]] != "" || peer[col["compile_ms"]] != "" || peer[col["backends"]] != "CPU" {
 		t.Errorf("peer row %v", peer)
 	}
 }
@@ -155,7 +168,7 @@ func TestMarkdownTable(t *testing.T) {
 		t.Fatalf("%d tables, want the results and the comparison:\n%s", len(tables), out)
 	}
 	res := tables[0]
-	want := []string{"model", "size", "params", "backend", "threads", "test", "t/s", "busy", "other", "load ms", "peak RSS", "BW use"}
+	want := []string{"model", "size", "params", "backend", "threads", "test", "t/s", "busy", "other", "load ms", "compile ms", "peak RSS", "BW use"}
 	if !reflect.DeepEqual(res[0], want) {
 		t.Errorf("columns %q, want %q", res[0], want)
 	}
@@ -168,10 +181,13 @@ func TestMarkdownTable(t *testing.T) {
 		}
 	}
 	if got := res[2]; got[0] != "llama 8.7M Q4_0" || got[1] != "4.68 MiB" || got[2] != "8.72 M" || got[3] != "sovra cpu" ||
-		got[4] != "2" || got[5] != "pp64" || got[6] != "480.00 ± 226.27" || got[7] != "1.90" || got[8] != "0.00" || got[9] != "12" || got[10] != "30.00 MiB" {
+		got[4] != "2" || got[5] != "pp64" || got[6] != "480.00 ± 226.27" || got[7] != "1.90" || got[8] != "0.00" || got[9] != "12" || got[10] != "0.0" || got[11] != "30.00 MiB" {
 		t.Errorf("sovra pp row %q", got)
 	}
-	if got := res[5]; got[3] != "llama.cpp CPU" || got[5] != "tg64" || got[11] != "125.0%" {
+	if got := res[4]; got[5] != "tg64" || got[10] != "850.4" {
+		t.Errorf("sovra tg row %q, want compile ms 850.4", got)
+	}
+	if got := res[5]; got[3] != "llama.cpp CPU" || got[5] != "tg64" || got[10] != "" || got[12] != "125.0%" {
 		t.Errorf("llama.cpp tg row %q", got)
 	}
 	if cmp := tables[1]; len(cmp) != 4 || cmp[2][6] != "0.100" {
@@ -186,7 +202,16 @@ func TestMarkdownTable(t *testing.T) {
 	if !strings.Contains(b.String(), "the machine was not idle**: other processes kept up to 0.80 CPUs busy") {
 		t.Errorf("no warning about a busy machine:\n%s", b.String())
 	}
-	for _, s := range []string{"machine: Test CPU <x86>, 2 cores", "read bandwidth: 10.00 GB/s with 2 threads", "llama.cpp: 0.5.0", "note: a note"} {
+	// Without a backend that compiles, the footer does not explain the column.
+	for i := range r.Results {
+		r.Results[i].CompileMS = nil
+	}
+	b.Reset()
+	r.WriteMarkdownFooter(&b)
+	if strings.Contains(b.String(), "compile ms") {
+		t.Errorf("compile ms explained with no compile times:\n%s", b.String())
+	}
+	for _, s := range []string{"machine: Test CPU <x86>, 2 cores", "read bandwidth: 10.00 GB/s with 2 threads", "llama.cpp: 0.5.0", "note: a note", "compile ms (backends that compile"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("output lacks %q:\n%s", s, out)
 		}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"sovra/backends"
 	"sovra/runtime/engine"
 )
 
@@ -32,6 +33,10 @@ type Runner struct {
 	Seed uint64
 	// Profiler, when not nil, profiles each timed repetition.
 	Profiler *Profiler
+	// Compiled, when not nil, reads the backend's compile counters (see
+	// backends.Compiler): Run then reports the time spent compiling apart
+	// from the samples.
+	Compiled func() (count int, total time.Duration)
 	// Now and CPUTime are the clocks: wall time and the process's CPU time.
 	// Nil means time.Now and the process's rusage; tests replace them.
 	Now     func() time.Time
@@ -45,6 +50,9 @@ func NewRunner(e *engine.Engine, reps int) *Runner {
 	if e.Tokenizer.AddBOS() && e.Tokenizer.BOS() >= 0 {
 		r.BOS = e.Tokenizer.BOS()
 	}
+	if c, ok := e.Backend.(backends.Compiler); ok {
+		r.Compiled = c.Compiled
+	}
 	return r
 }
 
@@ -54,6 +62,16 @@ type Measurement struct {
 	Samples []time.Duration
 	// CPU is the process's CPU time (user and system) over the same regions.
 	CPU time.Duration
+	// Compiles and Compile are the graphs the backend compiled during the
+	// warm-up and the time it spent compiling them (zero when
+	// Runner.Compiled is nil).
+	Compiles int
+	Compile  time.Duration
+	// TimedCompiles and TimedCompile are the same inside the timed regions,
+	// where a backend that compiles each shape once compiles nothing; when
+	// it does, the samples include that time.
+	TimedCompiles int
+	TimedCompile  time.Duration
 }
 
 // Busy is the average number of threads busy during the timed regions: CPU
@@ -115,9 +133,17 @@ func (r *Runner) Run(ctx context.Context, kind Kind, n int) (Measurement, error)
 		return Measurement{}, fmt.Errorf("bench: unknown test kind %q", kind)
 	}
 
+	compiled := func() (int, time.Duration) {
+		if r.Compiled == nil {
+			return 0, 0
+		}
+		return r.Compiled()
+	}
+
 	// The warm-up.
 	draw()
 	r.Eval.Reset()
+	n0, d0 := compiled()
 	var err error
 	if kind == PP {
 		err = step()
@@ -127,8 +153,9 @@ func (r *Runner) Run(ctx context.Context, kind Kind, n int) (Measurement, error)
 	if err != nil {
 		return Measurement{}, fmt.Errorf("bench: warm-up of %s%d: %w", kind, n, err)
 	}
+	n1, d1 := compiled()
 
-	m := Measurement{Samples: make([]time.Duration, 0, r.Reps)}
+	m := Measurement{Samples: make([]time.Duration, 0, r.Reps), Compiles: n1 - n0, Compile: d1 - d0}
 	for rep := 0; rep < r.Reps; rep++ {
 		if err := ctx.Err(); err != nil {
 			return m, err
@@ -156,6 +183,8 @@ func (r *Runner) Run(ctx context.Context, kind Kind, n int) (Measurement, error)
 		m.Samples = append(m.Samples, t1.Sub(t0))
 		m.CPU += c1 - c0
 	}
+	n2, d2 := compiled()
+	m.TimedCompiles, m.TimedCompile = n2-n1, d2-d1
 	r.Eval.Reset()
 	return m, nil
 }

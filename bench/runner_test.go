@@ -163,3 +163,65 @@ func TestRunnerErrors(t *testing.T) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+// compilingModel is a fakeModel on a backend that compiles a graph per token
+// count on first use (or, when forget, on every Eval), each compilation
+// costing 5ms of the fake clock.
+type compilingModel struct {
+	*fakeModel
+	seen     map[int]bool
+	forget   bool
+	compiles int
+	compile  time.Duration
+}
+
+func (c *compilingModel) Eval(tokens []int32, start int) ([]float32, error) {
+	if !c.seen[len(tokens)] || c.forget {
+		c.seen[len(tokens)] = true
+		c.compiles++
+		c.compile += 5 * time.Millisecond
+		c.clock = c.clock.Add(5 * time.Millisecond)
+	}
+	return c.fakeModel.Eval(tokens, start)
+}
+
+func (c *compilingModel) Compiled() (int, time.Duration) { return c.compiles, c.compile }
+
+func TestRunnerCompileTime(t *testing.T) {
+	for _, kind := range []Kind{PP, TG} {
+		c := &compilingModel{fakeModel: &fakeModel{}, seen: map[int]bool{}}
+		r := fakeRunner(c.fakeModel, 2)
+		r.Eval, r.Compiled = c, c.Compiled
+		m, err := r.Run(context.Background(), kind, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The warm-up compiles the one shape (8 tokens for pp, 1 for tg); the
+		// timed runs compile nothing and their samples hold no compile time.
+		if m.Compiles != 1 || m.Compile != 5*time.Millisecond || m.TimedCompiles != 0 || m.TimedCompile != 0 {
+			t.Errorf("%s: warm-up compiled %d in %v, timed runs %d in %v; want 1 in 5ms, then none",
+				kind, m.Compiles, m.Compile, m.TimedCompiles, m.TimedCompile)
+		}
+		if !slices.Equal(m.Samples, []time.Duration{8 * time.Millisecond, 8 * time.Millisecond}) {
+			t.Errorf("%s: samples %v, want 2 × 8ms", kind, m.Samples)
+		}
+	}
+
+	// A backend that compiles at every step: the timed runs show it.
+	c := &compilingModel{fakeModel: &fakeModel{}, seen: map[int]bool{}, forget: true}
+	r := fakeRunner(c.fakeModel, 2)
+	r.Eval, r.Compiled = c, c.Compiled
+	m, err := r.Run(context.Background(), TG, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Compiles != 1 || m.TimedCompiles != 2*4 || m.TimedCompile != 8*5*time.Millisecond {
+		t.Errorf("recompiling: warm-up %d, timed %d in %v; want 1, then 8 in 40ms", m.Compiles, m.TimedCompiles, m.TimedCompile)
+	}
+
+	// Without a compile counter nothing is reported.
+	m, err = fakeRunner(&fakeModel{}, 1).Run(context.Background(), PP, 4)
+	if err != nil || m.Compiles != 0 || m.Compile != 0 || m.TimedCompiles != 0 {
+		t.Errorf("no counter: %+v, %v", m, err)
+	}
+}

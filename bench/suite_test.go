@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	_ "sovra/backends/cpu"
+	_ "sovra/backends/gomlx"
 	_ "sovra/models/all"
+	"sovra/seeds"
 )
 
 func TestPlan(t *testing.T) {
@@ -126,5 +130,52 @@ func TestRunFailures(t *testing.T) {
 	p.Backends = []string{"tpu"}
 	if err := Run(context.Background(), p, r, Options{}); err == nil || !strings.Contains(err.Error(), "tpu") {
 		t.Errorf("unknown backend: %v", err)
+	}
+}
+
+// TestRunCompileTime runs the embedded seed model on the cpu backend, which
+// does not compile, and on gomlx, which compiles each shape once: only
+// gomlx's results have a compile time, and it is there for each shape.
+func TestRunCompileTime(t *testing.T) {
+	model := filepath.Join(t.TempDir(), seeds.DefaultName)
+	if err := os.WriteFile(model, seeds.Default, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOMLX_BACKEND", "go")
+	r := &Report{}
+	p := Plan{Models: []string{model}, Backends: []string{"cpu", "gomlx"}, Threads: []int{1}, Prompts: []int{8, 6}, Gens: []int{4}, Reps: 1}
+	if err := Run(context.Background(), p, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Results) != 6 {
+		t.Fatalf("%d results, want 6", len(r.Results))
+	}
+	for _, res := range r.Results[:3] {
+		if res.Backend != "cpu" || res.CompileMS != nil {
+			t.Errorf("%s %s: compile ms %v, want none", res.Backend, res.Test, res.CompileMS)
+		}
+	}
+	got := map[string]float64{}
+	for _, res := range r.Results[3:] {
+		if res.Backend != "gomlx" || res.CompileMS == nil {
+			t.Fatalf("%s %s: no compile ms", res.Backend, res.Test)
+		}
+		got[res.Test] = *res.CompileMS
+	}
+	// pp8 compiles the 8-row bucket in its warm-up; pp6 shares that bucket;
+	// tg4 uses the one-token graph compiled while loading.
+	if got["pp8"] <= 0 || got["pp6"] != 0 || got["tg4"] <= 0 {
+		t.Errorf("compile ms %v, want pp8 > 0, pp6 = 0, tg4 > 0", got)
+	}
+	t.Logf("gomlx compile ms: %v", got)
+	if len(r.Notes) != 0 {
+		t.Errorf("notes %q: something compiled inside a timed run", r.Notes)
+	}
+	var b strings.Builder
+	if err := r.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), ",compile_ms,") {
+		t.Errorf("csv header lacks compile_ms:\n%s", b.String())
 	}
 }

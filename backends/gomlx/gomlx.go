@@ -161,6 +161,12 @@ func (b *Backend) Engine() string { return b.config }
 // Stats returns the compilation counters so far.
 func (b *Backend) Stats() Stats { return b.stats }
 
+// Compiled returns the number of computations compiled so far and the time
+// spent lowering and compiling them (backends.Compiler).
+func (b *Backend) Compiled() (int, time.Duration) { return b.stats.Compiles, b.stats.CompileTime }
+
+var _ backends.Compiler = (*Backend)(nil)
+
 // Devices lists the engine's devices.
 func (b *Backend) Devices() []backends.Device {
 	var ds []backends.Device
@@ -318,7 +324,7 @@ func (b *Backend) newID() int {
 // NewGraph starts a graph. The previous graph and its values become invalid.
 func (b *Backend) NewGraph() backends.Graph {
 	b.graph.release()
-	b.graph = graph{b: b, nodes: b.graph.nodes[:0], key: b.graph.key[:0], outputs: b.graph.outputs[:0], plain: b.graph.plain, scratch: b.graph.scratch}
+	b.graph = graph{b: b, nodes: b.graph.nodes[:0], key: b.graph.key[:0], outputs: b.graph.outputs[:0], plain: b.graph.plain, scratch: b.graph.scratch, dims: b.graph.dims[:0]}
 	return &b.graph
 }
 
@@ -330,7 +336,7 @@ func (b *Backend) Close() error {
 	}
 	b.graph.release()
 	for _, p := range b.programs {
-		p.exec.Finalize()
+		p.finalize(b.engine)
 	}
 	b.programs = nil
 	b.engine.Finalize()

@@ -39,6 +39,19 @@ type graph struct {
 	outputs []gobackends.Buffer // the buffers of the last Compute's outputs
 	scratch []float32           // for reading padded outputs
 	plain   []bool              // per node, whether it is read other than as a mask
+	dims    []int               // the nodes' shapes are carved from it (see shape)
+}
+
+// shape returns a shape holding dims, carved from an arena that the next
+// graph reuses (its values are invalid by then), so that building a graph
+// does not allocate once the arena has grown.
+func (g *graph) shape(dims ...int) backends.Shape {
+	if cap(g.dims)-len(g.dims) < len(dims) {
+		g.dims = make([]int, 0, max(64, 2*cap(g.dims), len(dims)))
+	}
+	n := len(g.dims)
+	g.dims = append(g.dims, dims...)
+	return backends.Shape(g.dims[n:len(g.dims):len(g.dims)])
 }
 
 // inputs returns the values n reads.
@@ -110,14 +123,14 @@ func (g *graph) Int32s(name string, data []int32) backends.Value {
 	if len(data) == 0 {
 		return g.fail("input %q is empty", name)
 	}
-	return g.add(node{op: opInts, ints: data, shape: backends.Shape{len(data)}})
+	return g.add(node{op: opInts, ints: data, shape: g.shape(len(data))})
 }
 
 func (g *graph) Floats(name string, shape backends.Shape, data []float32) backends.Value {
 	if len(shape) != 2 || shape.Elements() != len(data) || len(data) == 0 {
 		return g.fail("input %q: %d values for shape %v (want a non-empty matrix)", name, len(data), shape)
 	}
-	return g.add(node{op: opFloats, vals: data, shape: slices.Clone(shape)})
+	return g.add(node{op: opFloats, vals: data, shape: g.shape(shape...)})
 }
 
 func (g *graph) Embed(table backends.Buffer, ids backends.Value) backends.Value {
@@ -133,7 +146,7 @@ func (g *graph) Embed(table backends.Buffer, ids backends.Value) backends.Value 
 			return g.fail("embed: token id %d out of [0, %d)", id, t.rows())
 		}
 	}
-	return g.add(node{op: backends.OpEmbed, in: [4]backends.Value{ids}, w: t, shape: backends.Shape{len(in.ints), t.cols()}})
+	return g.add(node{op: backends.OpEmbed, in: [4]backends.Value{ids}, w: t, shape: g.shape(len(in.ints), t.cols())})
 }
 
 func (g *graph) MatMul(x backends.Value, w backends.Buffer) backends.Value {
@@ -147,7 +160,7 @@ func (g *graph) MatMul(x backends.Value, w backends.Buffer) backends.Value {
 	if len(xn.shape) != 2 || xn.shape[1] != t.cols() {
 		return g.fail("matmul %s: x is %v, want [n, %d]", t.name, xn.shape, t.cols())
 	}
-	return g.add(node{op: backends.OpMatMul, in: [4]backends.Value{x}, w: t, shape: backends.Shape{xn.shape[0], t.rows()}})
+	return g.add(node{op: backends.OpMatMul, in: [4]backends.Value{x}, w: t, shape: g.shape(xn.shape[0], t.rows())})
 }
 
 // binary records an element-wise op of a and b, where b has a's shape or is a
@@ -289,7 +302,7 @@ func (g *graph) Rows(x, idx backends.Value) backends.Value {
 			return g.fail("rows: index %d out of [0, %d)", r, xn.shape[0])
 		}
 	}
-	return g.add(node{op: backends.OpRows, in: [4]backends.Value{x, idx}, shape: backends.Shape{len(in.ints), xn.shape[1]}})
+	return g.add(node{op: backends.OpRows, in: [4]backends.Value{x, idx}, shape: g.shape(len(in.ints), xn.shape[1])})
 }
 
 func (g *graph) Shape(v backends.Value) backends.Shape {
@@ -315,13 +328,13 @@ func (g *graph) Read(v backends.Value, dst []float32) error {
 		return fmt.Errorf("gomlx: read of %v into %d floats", n.shape, len(dst))
 	}
 	buf := g.outputs[n.out]
-	padded := paddedShape(n.shape)
+	padded := paddedElements(n.shape)
 	flat := dst
-	if padded.Elements() != len(dst) {
-		if cap(g.scratch) < padded.Elements() {
-			g.scratch = make([]float32, padded.Elements())
+	if padded != len(dst) {
+		if cap(g.scratch) < padded {
+			g.scratch = make([]float32, padded)
 		}
-		flat = g.scratch[:padded.Elements()]
+		flat = g.scratch[:padded]
 	}
 	if err := g.b.toHost(buf, flat); err != nil {
 		return fmt.Errorf("gomlx: read: %w", err)

@@ -38,6 +38,14 @@ func paddedShape(s backends.Shape) backends.Shape {
 	return append(p, s[1:]...)
 }
 
+// paddedElements is paddedShape(s).Elements(), without allocating.
+func paddedElements(s backends.Shape) int {
+	if len(s) == 0 || s[0] == 0 {
+		return s.Elements()
+	}
+	return s.Elements() / s[0] * bucket(s[0])
+}
+
 // inputKind says how to fill one parameter of a compiled computation from
 // the current graph.
 type inputKind uint8
@@ -67,8 +75,30 @@ type program struct {
 	inputs  []input
 	outputs []int // per computation output, the node it holds: requested values first, then each cache's last Store
 	caches  int   // how many of the outputs are caches (the last ones)
-	ints    [][]int32
-	floats  [][]float32
+	// Per input, the host data of an integer or float input: where the
+	// engine shares host memory, the contents of shared[i], a buffer kept
+	// from step to step and filled in place; else a Go slice copied to a new
+	// buffer at each step.
+	ints   [][]int32
+	floats [][]float32
+	shared []gobackends.Buffer
+	// The arguments of Execute, kept to not allocate them at each step.
+	bufs   []gobackends.Buffer
+	donate []bool
+}
+
+// hostInput reports whether input kind k is filled from the graph's data
+// (not a weight nor a cache).
+func hostInput(k inputKind) bool { return k != inWeight && k != inCache }
+
+// finalize frees the computation and the shared input buffers.
+func (p *program) finalize(engine gobackends.Backend) {
+	for _, buf := range p.shared {
+		if buf != nil {
+			engine.BufferFinalize(buf)
+		}
+	}
+	p.exec.Finalize()
 }
 
 // Compute runs the whole graph on the engine: it looks up the computation
@@ -147,7 +177,10 @@ func (g *graph) structure(key []byte, outputs []backends.Value) []byte {
 		if n.op == opFloats && !plain[i] {
 			put(bucket(n.shape[0]))
 		} else {
-			for _, d := range paddedShape(n.shape) {
+			for k, d := range n.shape { // paddedShape(n.shape), without allocating
+				if k == 0 {
+					d = bucket(d)
+				}
 				put(d)
 			}
 		}
@@ -283,8 +316,10 @@ func (g *graph) compile(outputs []backends.Value) (p *program, err error) {
 		return nil, fmt.Errorf("gomlx: compiling the graph: %w", err)
 	}
 	l.p.exec = exec
-	l.p.ints = make([][]int32, len(l.p.inputs))
-	l.p.floats = make([][]float32, len(l.p.inputs))
+	n := len(l.p.inputs)
+	l.p.ints, l.p.floats = make([][]int32, n), make([][]float32, n)
+	l.p.shared = make([]gobackends.Buffer, n)
+	l.p.bufs, l.p.donate = make([]gobackends.Buffer, n), make([]bool, n)
 	return l.p, nil
 }
 
@@ -639,22 +674,43 @@ func (g *graph) run(p *program) (err error) {
 		}
 	}()
 	b := g.b
-	bufs := make([]gobackends.Buffer, len(p.inputs))
-	donate := make([]bool, len(p.inputs))
+	bufs, donate := p.bufs, p.donate
+	defer clear(bufs) // drop the references until the next step
 	free := func() {
 		for i, buf := range bufs {
-			if buf != nil && p.inputs[i].kind != inWeight && p.inputs[i].kind != inCache {
+			if buf != nil && hostInput(p.inputs[i].kind) && p.shared[i] == nil {
 				b.engine.BufferFinalize(buf)
 			}
 		}
 	}
 	for i, in := range p.inputs {
 		n := &g.nodes[in.node]
+		if b.shared && hostInput(in.kind) && p.shared[i] == nil {
+			// A buffer the engine shares with us: filled in place at each
+			// step, never donated, so it outlives the step.
+			var flat any
+			if p.shared[i], flat, err = b.engine.NewSharedBuffer(0, in.shape); err != nil {
+				p.shared[i] = nil
+				free()
+				return fmt.Errorf("gomlx: input %d: %w", i, err)
+			}
+			switch flat := flat.(type) {
+			case []int32:
+				p.ints[i] = flat
+			case []float32:
+				p.floats[i] = flat
+			default: // not the layout expected: copy at each step instead
+				b.engine.BufferFinalize(p.shared[i])
+				p.shared[i] = nil
+			}
+		}
 		switch in.kind {
 		case inWeight:
-			bufs[i] = n.w.buf
+			bufs[i], donate[i] = n.w.buf, false
+			continue
 		case inCache:
 			bufs[i], donate[i] = n.w.buf, true
+			continue
 		case inInts, inSlots:
 			data := grow(&p.ints[i], in.shape.Size())
 			if in.kind == inInts {
@@ -663,8 +719,9 @@ func (g *graph) run(p *program) (err error) {
 			} else {
 				fillSlots(data, g.nodes[n.in[1]].ints)
 			}
-			bufs[i], err = b.engine.BufferFromFlatData(0, data, in.shape)
-			donate[i] = true
+			if p.shared[i] == nil {
+				bufs[i], err = b.engine.BufferFromFlatData(0, data, in.shape)
+			}
 		default:
 			data := grow(&p.floats[i], in.shape.Size())
 			switch in.kind {
@@ -676,7 +733,13 @@ func (g *graph) run(p *program) (err error) {
 			case inCos, inSin:
 				fillRope(data, n, g.nodes[n.in[1]].ints, in.kind == inCos)
 			}
-			bufs[i], err = b.engine.BufferFromFlatData(0, data, in.shape)
+			if p.shared[i] == nil {
+				bufs[i], err = b.engine.BufferFromFlatData(0, data, in.shape)
+			}
+		}
+		if p.shared[i] != nil {
+			bufs[i], donate[i] = p.shared[i], false
+		} else {
 			donate[i] = true
 		}
 		if err != nil {
