@@ -113,7 +113,7 @@ storeLoop: \
 	JNZ     storeLoop; \
 	VZEROUPPER
 
-#define PFD 4096
+#define PFD 8192
 
 #define PREFETCH4(off) \
 	PREFETCHT0 (off+PFD)(R8)(BX*1); \

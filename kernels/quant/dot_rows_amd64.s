@@ -172,7 +172,7 @@ storeLoop: \
 // PFD is how far ahead of the current block the packed kernels prefetch,
 // in bytes: a packed matrix is one stream, which the hardware prefetchers
 // alone follow too slowly for a single activation row.
-#define PFD 4096
+#define PFD 8192
 
 // PREFETCH4(off), PREFETCH8(off): prefetch 4 (8) 64-byte lines at off + PFD
 // from the current block.
