@@ -154,6 +154,9 @@ func (b *Backend) NewBuffer(name string, t quant.Type, shape backends.Shape) (ba
 
 // NewGraph starts a graph. The previous graph and its values become invalid.
 func (b *Backend) NewGraph() backends.Graph {
+	if need := b.graph.outgrown + b.graph.used; b.graph.outgrown > 0 {
+		b.arena = make([]float32, need) // one arena, of what the last graph used
+	}
 	b.graph = graph{b: b, nodes: b.graph.nodes[:0]}
 	b.dims = b.dims[:0]
 	for size, list := range b.free {

@@ -36,20 +36,26 @@ type graph struct {
 	b     *Backend
 	nodes []node
 	used  int // floats of b.arena handed out
+	// outgrown counts the floats handed out from arenas this graph
+	// outgrew; the next graph gets one arena of outgrown+used floats.
+	outgrown int
 	err   error
 	task  opTask
 	quant quantTask
 }
 
 // alloc returns n floats: a released value's memory of that size, or fresh
-// floats from the backend's arena, which the next graph reuses. When the arena is too small a larger one replaces it; values
-// already handed out keep the old one alive.
+// floats from the backend's arena, which the next graph reuses. When the
+// arena is too small a larger one replaces it; values already handed out
+// keep the old one alive until the graph ends, and the next graph starts
+// with one arena of the size this one used in all.
 func (g *graph) alloc(n int) []float32 {
 	if free := g.b.free[n]; len(free) > 0 {
 		g.b.free[n] = free[:len(free)-1]
 		return free[len(free)-1]
 	}
 	if g.used+n > len(g.b.arena) {
+		g.outgrown += g.used
 		g.b.arena = make([]float32, 2*(g.used+n))
 		g.used = 0
 	}
