@@ -39,9 +39,9 @@ type graph struct {
 	// outgrown counts the floats handed out from arenas this graph
 	// outgrew; the next graph gets one arena of outgrown+used floats.
 	outgrown int
-	err   error
-	task  opTask
-	quant quantTask
+	err      error
+	task     opTask
+	quant    quantTask
 }
 
 // alloc returns n floats: a released value's memory of that size, or fresh
