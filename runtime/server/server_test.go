@@ -35,7 +35,7 @@ type fixture struct {
 }
 
 // start serves the seed model on a loopback port.
-func start(t *testing.T, o engine.SchedulerOptions, ctx int, apiKey string, before func(e *engine.Engine)) *fixture {
+func start(t testing.TB, o engine.SchedulerOptions, ctx int, apiKey string, before func(e *engine.Engine)) *fixture {
 	t.Helper()
 	f, err := gguf.Parse(seeds.Default)
 	if err != nil {
