@@ -54,6 +54,8 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzVecDotImpls -fuzztime=$(FUZZTIME) ./kernels/quant/
 	$(GO) test -run='^$$' -fuzz=FuzzEncode -fuzztime=$(FUZZTIME) ./models/tokenizer/
 	$(GO) test -run='^$$' -fuzz=FuzzRequests -fuzztime=$(FUZZTIME) ./runtime/server/
+	$(GO) test -run='^$$' -fuzz=FuzzTemplate -fuzztime=$(FUZZTIME) ./models/chat/
+	$(GO) test -run='^$$' -fuzz=FuzzDotRows -fuzztime=$(FUZZTIME) ./kernels/quant/
 
 # The standard benchmark: tinyllama-1.1b at its real shape (random weights) in
 # q4_0, q8_0, f16 and q4_k_m, measured by sovra and by llama.cpp's llama-bench side by
