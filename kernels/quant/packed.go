@@ -86,17 +86,22 @@ func Pack(t Type, n int, dst, w []byte, rows int) {
 			if f.half >= 0 {
 				dwords = tb[2*PackRows:]
 			}
-			for i := range PackRows {
-				blk := pad
+			var blks [PackRows][]byte
+			for i := range blks {
+				blks[i] = pad
 				if r := r0 + i; r < rows {
-					blk = w[r*rb+b*bb:][:bb]
+					blks[i] = w[r*rb+b*bb:][:bb]
 				}
 				if f.half >= 0 {
-					binary.LittleEndian.PutUint16(tb[2*i:], binary.LittleEndian.Uint16(blk[f.half:]))
+					binary.LittleEndian.PutUint16(tb[2*i:], binary.LittleEndian.Uint16(blks[i][f.half:]))
 				}
-				src := blk[f.first : f.first+4*f.dwords]
-				for g := range f.dwords {
-					binary.LittleEndian.PutUint32(dwords[4*(g*PackRows+i):], binary.LittleEndian.Uint32(src[4*g:]))
+			}
+			// Dword by dword, so that the writes are sequential.
+			for g := range f.dwords {
+				out := dwords[4*PackRows*g:][:4*PackRows]
+				o := f.first + 4*g
+				for i, blk := range blks {
+					binary.LittleEndian.PutUint32(out[4*i:], binary.LittleEndian.Uint32(blk[o:o+4]))
 				}
 			}
 		}
