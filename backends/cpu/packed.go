@@ -21,6 +21,7 @@ func (b *Backend) packed(w *tensor) []byte {
 		return nil // cannot happen: the row size was checked by NewWeight
 	}
 	w.packed = make([]byte, size)
+	hugePages(w.packed)
 	b.pool.run(&packTask{w: w})
 	releasePages(w.raw)
 	return w.packed

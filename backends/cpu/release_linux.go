@@ -15,7 +15,20 @@ import (
 // it is), so this is safe on any slice. Errors (kernels before Linux 5.4)
 // are ignored: the pages then stay resident, which costs memory only.
 func releasePages(data []byte) {
-	page := os.Getpagesize()
+	madvise(data, os.Getpagesize(), unix.MADV_PAGEOUT)
+}
+
+// hugePages asks for transparent huge pages (2 MiB) under the whole huge
+// pages of data, a packed weight about to be written: far fewer page faults
+// while packing, and fewer TLB misses while streaming it. Without THP (or
+// with it off) nothing changes.
+func hugePages(data []byte) {
+	madvise(data, 2<<20, unix.MADV_HUGEPAGE)
+}
+
+// madvise applies advice to the whole pages (of size page) inside data,
+// ignoring errors: the advice only ever changes speed and residency.
+func madvise(data []byte, page, advice int) {
 	if len(data) < page {
 		return
 	}
@@ -25,5 +38,5 @@ func releasePages(data []byte) {
 	if hi <= lo {
 		return
 	}
-	_ = unix.Madvise(data[lo-start:hi-start], unix.MADV_PAGEOUT)
+	_ = unix.Madvise(data[lo-start:hi-start], advice)
 }
