@@ -134,6 +134,15 @@ func floats(data []byte) []float32 {
 	return f
 }
 
+// f32Bytes views f as the little-endian float32 bytes of quant.F32 (the
+// inverse of floats, on the little-endian CPUs sovra runs on).
+func f32Bytes(f []float32) []byte {
+	if len(f) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&f[0])), 4*len(f))
+}
+
 // NewBuffer allocates a zeroed F32 or F16 buffer.
 func (b *Backend) NewBuffer(name string, t quant.Type, shape backends.Shape) (backends.Buffer, error) {
 	n := shape.Elements()

@@ -542,16 +542,12 @@ func (g *graph) rows(n *node, x []float32, lo, hi, d int, scratch *[]float32) {
 // F32 weights, else q, x rounded to the weight's activation type).
 func matmulRows(out, x []float32, q []byte, w *tensor, rows, lo, hi int) {
 	k, m := w.cols(), w.rows()
-	if w.f32 != nil {
-		for j := lo; j < hi; j++ {
-			wr := w.f32[j*k : (j+1)*k]
-			for i := range rows {
-				out[i*m+j] = vec.Dot(x[i*k:(i+1)*k], wr)
-			}
-		}
+	if lo == hi {
 		return
 	}
-	if lo == hi {
+	if w.f32 != nil {
+		// x is already of the activation type of F32 weights.
+		quant.DotRows(quant.F32, k, out[lo:], m, f32Bytes(w.f32[lo*k:hi*k]), hi-lo, f32Bytes(x[:rows*k]), rows)
 		return
 	}
 	// One call for the whole share: the kernels unpack each weight block

@@ -8,8 +8,9 @@ import "sovra/kernels/internal/race"
 // implementation of kernels/internal/impl) those of DotPacked for Q4_0,
 // Q8_0, Q4_K and Q6_K weights in the packed layout (packed.go), and for
 // Q5_K, Q5_0, Q4_1, Q5_1, Q2_K and Q3_K (dot_packed_more_amd64.go); with
-// AVX2 ("avx2") those of DotRows for Q4_0 and Q4_K in the GGUF layout. F16
-// has float tile kernels of its own, with both (dot_rows_f16_amd64.go).
+// AVX2 ("avx2") those of DotRows for Q4_0 and Q4_K in the GGUF layout. F16,
+// BF16 and F32 have float tile kernels of their own, with both
+// (dot_rows_f16_amd64.go, dot_rows_bf16_amd64.go).
 // For the other types, and with "generic", DotRows is the loop over
 // VecDot's kernels.
 //
@@ -57,8 +58,8 @@ const (
 // gets the same result alone as in a batch (see DotRows).
 func dotRows(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) {
 	switch {
-	case t == F16:
-		if dotRowsF16(n, out, outStride, w, wRows, a, aRows) {
+	case t == F16 || t == BF16 || t == F32:
+		if dotRowsFloat(t, n, out, outStride, w, wRows, a, aRows) {
 			return
 		}
 	case useAVX2 && (t == Q4_0 || t == Q4_K):

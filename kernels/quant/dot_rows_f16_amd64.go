@@ -4,6 +4,7 @@ package quant
 
 import (
 	"encoding/binary"
+	"math"
 
 	"sovra/kernels/internal/race"
 )
@@ -23,7 +24,7 @@ import (
 //
 //	l[j] = Σ fma(w[k], a[k]), k = j, j+16, …, < m, in order, from +0   (j < 16)
 //	b[j] = l[j] + l[j+8]; c[j] = b[j] + b[j+4]; d[j] = c[j] + c[j+2]
-//	s    = d[0] + d[1]                                    (F16HSUM512)
+//	s    = d[0] + d[1]                                    (FHSUM512)
 //	t    = Σ float32(w[k]·a[k]), k = m..n-1, in order, in float32
 //	out  = s, or s + t if m < n
 //
@@ -40,16 +41,17 @@ import (
 // VecDot's bound of (2·n/32 + 16)·2⁻²⁴·M.
 
 // f16TileA bounds the activation rows of a kernel call (AVX-512; AVX2
-// takes half), and f16Res the results of one call.
+// takes half), and f16Res the results of one call (also of the BF16 and
+// F32 kernels, see dot_rows_bf16_amd64.go).
 const (
 	f16TileA = 6
 	f16Res   = 24
 )
 
-// dotRowsF16 is DotRows for F16 weights (and activations) with the tile
-// kernels. It reports false, having done nothing, if the CPU has neither
-// AVX-512 nor AVX2.
-func dotRowsF16(n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) bool {
+// dotRowsFloat is DotRows for F16, BF16 or F32 weights (and activations,
+// of the same type) with the tile kernels of t. It reports false, having
+// done nothing, if the CPU has neither AVX-512 nor AVX2.
+func dotRowsFloat(t Type, n int, out []float32, outStride int, w []byte, wRows int, a []byte, aRows int) bool {
 	tileW, tileA := 4, f16TileA
 	switch {
 	case useAVX512:
@@ -60,6 +62,9 @@ func dotRowsF16(n int, out []float32, outStride int, w []byte, wRows int, a []by
 	}
 	m := n &^ 15
 	rb := 2 * n
+	if t == F32 {
+		rb = 4 * n
+	}
 	race.ReadSlice(w)
 	race.ReadSlice(a)
 	var res [f16Res]float32
@@ -71,13 +76,13 @@ func dotRowsF16(n int, out []float32, outStride int, w []byte, wRows int, a []by
 		for r0 := 0; r0 < aRows; r0 += tileA {
 			na := min(tileA, aRows-r0)
 			at := a[r0*rb : (r0+na)*rb]
-			f16Tile(na, wt, nw, at, m, rb, &res)
+			floatTile(t, na, wt, nw, at, m, rb, &res)
 			for r := range na {
 				o := out[(r0+r)*outStride+i0 : (r0+r)*outStride+i0+nw]
 				for i := range o {
 					s := res[r*tileW+i]
 					if m < n {
-						s += f16TailF32(m, n, wt[i*rb:(i+1)*rb], at[r*rb:(r+1)*rb])
+						s += floatTail(t, m, n, wt[i*rb:(i+1)*rb], at[r*rb:(r+1)*rb])
 					}
 					o[i] = s
 				}
@@ -87,10 +92,18 @@ func dotRowsF16(n int, out []float32, outStride int, w []byte, wRows int, a []by
 	return true
 }
 
-// f16Tile runs the kernel for na activation rows (AVX-512, or else AVX2).
-// It calls them directly, not through a table, so that res stays on the
-// stack.
-func f16Tile(na int, w []byte, wRows int, a []byte, m, stride int, res *[f16Res]float32) {
+// floatTile runs the kernel of t for na activation rows (AVX-512, or else
+// AVX2). It calls them directly, not through a table, so that res stays
+// on the stack.
+func floatTile(t Type, na int, w []byte, wRows int, a []byte, m, stride int, res *[f16Res]float32) {
+	switch t {
+	case BF16:
+		bf16Tile(na, w, wRows, a, m, stride, res)
+		return
+	case F32:
+		f32Tile(na, w, wRows, a, m, stride, res)
+		return
+	}
 	if !useAVX512 {
 		switch na {
 		case 1:
@@ -118,12 +131,21 @@ func f16Tile(na int, w []byte, wRows int, a []byte, m, stride int, res *[f16Res]
 	}
 }
 
-// f16TailF32 is the float32 sum, in order, of the products of elements
-// m..n-1 of the F16 rows w and a.
-func f16TailF32(m, n int, w, a []byte) float32 {
+// floatTail is the float32 sum, in order, of the float32 products of
+// elements m..n-1 of the rows w and a of type t (F16, BF16 or F32).
+func floatTail(t Type, m, n int, w, a []byte) float32 {
 	var s float32
 	for k := m; k < n; k++ {
-		s += float32(F16ToF32(binary.LittleEndian.Uint16(w[2*k:])) * F16ToF32(binary.LittleEndian.Uint16(a[2*k:])))
+		var x, y float32
+		switch t {
+		case F16:
+			x, y = F16ToF32(binary.LittleEndian.Uint16(w[2*k:])), F16ToF32(binary.LittleEndian.Uint16(a[2*k:]))
+		case BF16:
+			x, y = BF16ToF32(binary.LittleEndian.Uint16(w[2*k:])), BF16ToF32(binary.LittleEndian.Uint16(a[2*k:]))
+		default:
+			x, y = math.Float32frombits(binary.LittleEndian.Uint32(w[4*k:])), math.Float32frombits(binary.LittleEndian.Uint32(a[4*k:]))
+		}
+		s += float32(x * y)
 	}
 	return s
 }

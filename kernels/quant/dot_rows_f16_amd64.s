@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "dot_rows_float_amd64.h"
 
 // The F16 tile kernels of DotRows; dot_rows_f16_amd64.go has their Go
 // declarations and the order of operations they keep.
@@ -15,7 +16,7 @@
 // the products of elements k = j, j+16, j+32, ... The tile's weight rows
 // are converted (VCVTPH2PS) once per 16 elements and multiplied with
 // every activation row. At the end each accumulator is summed by the same
-// tree (F16HSUM) and stored in res[r*TW+i] for weight row i, activation
+// tree (FHSUM, dot_rows_float_amd64.h) and stored in res[r*TW+i] for weight row i, activation
 // row r. Missing weight rows (wRows < TW) repeat the last one (the x1
 // kernels, see below, skip them).
 //
@@ -43,38 +44,6 @@
 // prefetcher alone), and those of two (x2, AVX-512) prefetch their four
 // rows 2 KiB ahead (a prefetch past the end of a row does not fault).
 
-// F16WROWS sets R8..R8+tw-1 to the weight rows, repeating the last of the
-// wRows, and BX to the stride, R12 to activation row 0, CX and DX.
-#define F16WROWS4 \
-	MOVQ    w_base+0(FP), R8; \
-	MOVQ    wRows+24(FP), AX; \
-	MOVQ    stride+64(FP), BX; \
-	LEAQ    (R8)(BX*1), R9; \
-	CMPQ    AX, $2; \
-	CMOVQLT R8, R9; \
-	LEAQ    (R9)(BX*1), R10; \
-	CMPQ    AX, $3; \
-	CMOVQLT R9, R10; \
-	LEAQ    (R10)(BX*1), R11; \
-	CMPQ    AX, $4; \
-	CMOVQLT R10, R11; \
-	MOVQ    a_base+32(FP), R12; \
-	MOVQ    m+56(FP), CX; \
-	SHLQ    $1, CX; \
-	XORL    DX, DX
-
-#define F16WROWS2 \
-	MOVQ    w_base+0(FP), R8; \
-	MOVQ    wRows+24(FP), AX; \
-	MOVQ    stride+64(FP), BX; \
-	LEAQ    (R8)(BX*1), R9; \
-	CMPQ    AX, $2; \
-	CMOVQLT R8, R9; \
-	MOVQ    a_base+32(FP), R12; \
-	MOVQ    m+56(FP), CX; \
-	SHLQ    $1, CX; \
-	XORL    DX, DX
-
 // F16ROW512 multiplies the current 16 elements of activation row A
 // (converted into ZA) with the four weight rows into C0..C3.
 #define F16ROW512(A, ZA, C0, C1, C2, C3) \
@@ -90,36 +59,6 @@
 	VCVTPH2PS   OFF(A)(DX*1), Y14; \
 	VFMADD231PS Y14, Y12, C0; \
 	VFMADD231PS Y14, Y13, C1
-
-// F16HSUM512 sums the 16 lanes of the accumulator Z (Y, X its lower
-// parts) by halves, lane j + lane j+8, then j + j+4, j + j+2, j + j+1,
-// and stores the float32 at OFF(AX). It uses Y24.
-#define F16HSUM512(Z, Y, X, OFF) \
-	VEXTRACTF64X4 $1, Z, Y24; \
-	VADDPS        Y24, Y, Y; \
-	F16HSUM256(Y, X, X24, OFF)
-
-// F16HSUM256 is F16HSUM512 from the 8 lanes of Y (the first step done),
-// with the temporary T.
-#define F16HSUM256(Y, X, T, OFF) \
-	VEXTRACTF32X4 $1, Y, T; \
-	VADDPS        T, X, X; \
-	VMOVHLPS      X, T, T; \
-	VADDPS        T, X, X; \
-	VMOVSHDUP     X, T; \
-	VADDSS        T, X, X; \
-	VMOVSS        X, OFF(AX)
-
-// F16HSUM2 is F16HSUM512 with AVX2, from the low and high halves L and H.
-#define F16HSUM2(L, H, X, OFF) \
-	VADDPS       H, L, L; \
-	VEXTRACTF128 $1, L, X15; \
-	VADDPS       X15, X, X; \
-	VMOVHLPS     X, X15, X15; \
-	VADDPS       X15, X, X; \
-	VMOVSHDUP    X, X15; \
-	VADDSS       X15, X, X; \
-	VMOVSS       X, OFF(AX)
 
 // func dotRowsF16x1AVX512(w []byte, wRows int, a []byte, m, stride int, res *[24]float32)
 TEXT ·dotRowsF16x1AVX512(SB), NOSPLIT, $0-80
@@ -147,7 +86,7 @@ f16x1vLoop:
 	JLT         f16x1vLoop
 
 f16x1vSum:
-	F16HSUM512(Z0, Y0, X0, 0)
+	FHSUM512(Z0, Y0, X0, 0)
 	ADDQ $4, AX
 	ADDQ BX, R8
 	DECQ R9
@@ -157,7 +96,7 @@ f16x1vSum:
 
 // func dotRowsF16x2AVX512(w []byte, wRows int, a []byte, m, stride int, res *[24]float32)
 TEXT ·dotRowsF16x2AVX512(SB), NOSPLIT, $0-80
-	F16WROWS4
+	FWROWS4($1)
 	LEAQ (R12)(BX*1), R13
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -187,20 +126,20 @@ f16x2vLoop:
 
 f16x2vDone:
 	MOVQ res+72(FP), AX
-	F16HSUM512(Z0, Y0, X0, 0)
-	F16HSUM512(Z1, Y1, X1, 4)
-	F16HSUM512(Z2, Y2, X2, 8)
-	F16HSUM512(Z3, Y3, X3, 12)
-	F16HSUM512(Z4, Y4, X4, 16)
-	F16HSUM512(Z5, Y5, X5, 20)
-	F16HSUM512(Z6, Y6, X6, 24)
-	F16HSUM512(Z7, Y7, X7, 28)
+	FHSUM512(Z0, Y0, X0, 0)
+	FHSUM512(Z1, Y1, X1, 4)
+	FHSUM512(Z2, Y2, X2, 8)
+	FHSUM512(Z3, Y3, X3, 12)
+	FHSUM512(Z4, Y4, X4, 16)
+	FHSUM512(Z5, Y5, X5, 20)
+	FHSUM512(Z6, Y6, X6, 24)
+	FHSUM512(Z7, Y7, X7, 28)
 	VZEROUPPER
 	RET
 
 // func dotRowsF16x3AVX512(w []byte, wRows int, a []byte, m, stride int, res *[24]float32)
 TEXT ·dotRowsF16x3AVX512(SB), NOSPLIT, $0-80
-	F16WROWS4
+	FWROWS4($1)
 	LEAQ (R12)(BX*1), R13
 	LEAQ (R13)(BX*1), R14
 	VPXORD Z0, Z0, Z0
@@ -232,24 +171,24 @@ f16x3vLoop:
 
 f16x3vDone:
 	MOVQ res+72(FP), AX
-	F16HSUM512(Z0, Y0, X0, 0)
-	F16HSUM512(Z1, Y1, X1, 4)
-	F16HSUM512(Z2, Y2, X2, 8)
-	F16HSUM512(Z3, Y3, X3, 12)
-	F16HSUM512(Z4, Y4, X4, 16)
-	F16HSUM512(Z5, Y5, X5, 20)
-	F16HSUM512(Z6, Y6, X6, 24)
-	F16HSUM512(Z7, Y7, X7, 28)
-	F16HSUM512(Z8, Y8, X8, 32)
-	F16HSUM512(Z9, Y9, X9, 36)
-	F16HSUM512(Z10, Y10, X10, 40)
-	F16HSUM512(Z11, Y11, X11, 44)
+	FHSUM512(Z0, Y0, X0, 0)
+	FHSUM512(Z1, Y1, X1, 4)
+	FHSUM512(Z2, Y2, X2, 8)
+	FHSUM512(Z3, Y3, X3, 12)
+	FHSUM512(Z4, Y4, X4, 16)
+	FHSUM512(Z5, Y5, X5, 20)
+	FHSUM512(Z6, Y6, X6, 24)
+	FHSUM512(Z7, Y7, X7, 28)
+	FHSUM512(Z8, Y8, X8, 32)
+	FHSUM512(Z9, Y9, X9, 36)
+	FHSUM512(Z10, Y10, X10, 40)
+	FHSUM512(Z11, Y11, X11, 44)
 	VZEROUPPER
 	RET
 
 // func dotRowsF16x4AVX512(w []byte, wRows int, a []byte, m, stride int, res *[24]float32)
 TEXT ·dotRowsF16x4AVX512(SB), NOSPLIT, $0-80
-	F16WROWS4
+	FWROWS4($1)
 	LEAQ (R12)(BX*1), R13
 	LEAQ (R13)(BX*1), R14
 	LEAQ (R14)(BX*1), R15
@@ -287,28 +226,28 @@ f16x4vLoop:
 
 f16x4vDone:
 	MOVQ res+72(FP), AX
-	F16HSUM512(Z0, Y0, X0, 0)
-	F16HSUM512(Z1, Y1, X1, 4)
-	F16HSUM512(Z2, Y2, X2, 8)
-	F16HSUM512(Z3, Y3, X3, 12)
-	F16HSUM512(Z4, Y4, X4, 16)
-	F16HSUM512(Z5, Y5, X5, 20)
-	F16HSUM512(Z6, Y6, X6, 24)
-	F16HSUM512(Z7, Y7, X7, 28)
-	F16HSUM512(Z8, Y8, X8, 32)
-	F16HSUM512(Z9, Y9, X9, 36)
-	F16HSUM512(Z10, Y10, X10, 40)
-	F16HSUM512(Z11, Y11, X11, 44)
-	F16HSUM512(Z12, Y12, X12, 48)
-	F16HSUM512(Z13, Y13, X13, 52)
-	F16HSUM512(Z14, Y14, X14, 56)
-	F16HSUM512(Z15, Y15, X15, 60)
+	FHSUM512(Z0, Y0, X0, 0)
+	FHSUM512(Z1, Y1, X1, 4)
+	FHSUM512(Z2, Y2, X2, 8)
+	FHSUM512(Z3, Y3, X3, 12)
+	FHSUM512(Z4, Y4, X4, 16)
+	FHSUM512(Z5, Y5, X5, 20)
+	FHSUM512(Z6, Y6, X6, 24)
+	FHSUM512(Z7, Y7, X7, 28)
+	FHSUM512(Z8, Y8, X8, 32)
+	FHSUM512(Z9, Y9, X9, 36)
+	FHSUM512(Z10, Y10, X10, 40)
+	FHSUM512(Z11, Y11, X11, 44)
+	FHSUM512(Z12, Y12, X12, 48)
+	FHSUM512(Z13, Y13, X13, 52)
+	FHSUM512(Z14, Y14, X14, 56)
+	FHSUM512(Z15, Y15, X15, 60)
 	VZEROUPPER
 	RET
 
 // func dotRowsF16x5AVX512(w []byte, wRows int, a []byte, m, stride int, res *[24]float32)
 TEXT ·dotRowsF16x5AVX512(SB), NOSPLIT, $0-80
-	F16WROWS4
+	FWROWS4($1)
 	LEAQ (R12)(BX*1), R13
 	LEAQ (R13)(BX*1), R14
 	LEAQ (R14)(BX*1), R15
@@ -352,32 +291,32 @@ f16x5vLoop:
 
 f16x5vDone:
 	MOVQ res+72(FP), AX
-	F16HSUM512(Z0, Y0, X0, 0)
-	F16HSUM512(Z1, Y1, X1, 4)
-	F16HSUM512(Z2, Y2, X2, 8)
-	F16HSUM512(Z3, Y3, X3, 12)
-	F16HSUM512(Z4, Y4, X4, 16)
-	F16HSUM512(Z5, Y5, X5, 20)
-	F16HSUM512(Z6, Y6, X6, 24)
-	F16HSUM512(Z7, Y7, X7, 28)
-	F16HSUM512(Z8, Y8, X8, 32)
-	F16HSUM512(Z9, Y9, X9, 36)
-	F16HSUM512(Z10, Y10, X10, 40)
-	F16HSUM512(Z11, Y11, X11, 44)
-	F16HSUM512(Z12, Y12, X12, 48)
-	F16HSUM512(Z13, Y13, X13, 52)
-	F16HSUM512(Z14, Y14, X14, 56)
-	F16HSUM512(Z15, Y15, X15, 60)
-	F16HSUM512(Z16, Y16, X16, 64)
-	F16HSUM512(Z17, Y17, X17, 68)
-	F16HSUM512(Z18, Y18, X18, 72)
-	F16HSUM512(Z19, Y19, X19, 76)
+	FHSUM512(Z0, Y0, X0, 0)
+	FHSUM512(Z1, Y1, X1, 4)
+	FHSUM512(Z2, Y2, X2, 8)
+	FHSUM512(Z3, Y3, X3, 12)
+	FHSUM512(Z4, Y4, X4, 16)
+	FHSUM512(Z5, Y5, X5, 20)
+	FHSUM512(Z6, Y6, X6, 24)
+	FHSUM512(Z7, Y7, X7, 28)
+	FHSUM512(Z8, Y8, X8, 32)
+	FHSUM512(Z9, Y9, X9, 36)
+	FHSUM512(Z10, Y10, X10, 40)
+	FHSUM512(Z11, Y11, X11, 44)
+	FHSUM512(Z12, Y12, X12, 48)
+	FHSUM512(Z13, Y13, X13, 52)
+	FHSUM512(Z14, Y14, X14, 56)
+	FHSUM512(Z15, Y15, X15, 60)
+	FHSUM512(Z16, Y16, X16, 64)
+	FHSUM512(Z17, Y17, X17, 68)
+	FHSUM512(Z18, Y18, X18, 72)
+	FHSUM512(Z19, Y19, X19, 76)
 	VZEROUPPER
 	RET
 
 // func dotRowsF16x6AVX512(w []byte, wRows int, a []byte, m, stride int, res *[24]float32)
 TEXT ·dotRowsF16x6AVX512(SB), NOSPLIT, $0-80
-	F16WROWS4
+	FWROWS4($1)
 	LEAQ (R12)(BX*1), R13
 	LEAQ (R13)(BX*1), R14
 	LEAQ (R14)(BX*1), R15
@@ -427,30 +366,30 @@ f16x6vLoop:
 
 f16x6vDone:
 	MOVQ res+72(FP), AX
-	F16HSUM512(Z0, Y0, X0, 0)
-	F16HSUM512(Z1, Y1, X1, 4)
-	F16HSUM512(Z2, Y2, X2, 8)
-	F16HSUM512(Z3, Y3, X3, 12)
-	F16HSUM512(Z4, Y4, X4, 16)
-	F16HSUM512(Z5, Y5, X5, 20)
-	F16HSUM512(Z6, Y6, X6, 24)
-	F16HSUM512(Z7, Y7, X7, 28)
-	F16HSUM512(Z8, Y8, X8, 32)
-	F16HSUM512(Z9, Y9, X9, 36)
-	F16HSUM512(Z10, Y10, X10, 40)
-	F16HSUM512(Z11, Y11, X11, 44)
-	F16HSUM512(Z12, Y12, X12, 48)
-	F16HSUM512(Z13, Y13, X13, 52)
-	F16HSUM512(Z14, Y14, X14, 56)
-	F16HSUM512(Z15, Y15, X15, 60)
-	F16HSUM512(Z16, Y16, X16, 64)
-	F16HSUM512(Z17, Y17, X17, 68)
-	F16HSUM512(Z18, Y18, X18, 72)
-	F16HSUM512(Z19, Y19, X19, 76)
-	F16HSUM512(Z20, Y20, X20, 80)
-	F16HSUM512(Z21, Y21, X21, 84)
-	F16HSUM512(Z22, Y22, X22, 88)
-	F16HSUM512(Z23, Y23, X23, 92)
+	FHSUM512(Z0, Y0, X0, 0)
+	FHSUM512(Z1, Y1, X1, 4)
+	FHSUM512(Z2, Y2, X2, 8)
+	FHSUM512(Z3, Y3, X3, 12)
+	FHSUM512(Z4, Y4, X4, 16)
+	FHSUM512(Z5, Y5, X5, 20)
+	FHSUM512(Z6, Y6, X6, 24)
+	FHSUM512(Z7, Y7, X7, 28)
+	FHSUM512(Z8, Y8, X8, 32)
+	FHSUM512(Z9, Y9, X9, 36)
+	FHSUM512(Z10, Y10, X10, 40)
+	FHSUM512(Z11, Y11, X11, 44)
+	FHSUM512(Z12, Y12, X12, 48)
+	FHSUM512(Z13, Y13, X13, 52)
+	FHSUM512(Z14, Y14, X14, 56)
+	FHSUM512(Z15, Y15, X15, 60)
+	FHSUM512(Z16, Y16, X16, 64)
+	FHSUM512(Z17, Y17, X17, 68)
+	FHSUM512(Z18, Y18, X18, 72)
+	FHSUM512(Z19, Y19, X19, 76)
+	FHSUM512(Z20, Y20, X20, 80)
+	FHSUM512(Z21, Y21, X21, 84)
+	FHSUM512(Z22, Y22, X22, 88)
+	FHSUM512(Z23, Y23, X23, 92)
 	VZEROUPPER
 	RET
 
@@ -484,7 +423,7 @@ f16x1aLoop:
 	JLT         f16x1aLoop
 
 f16x1aSum:
-	F16HSUM2(Y0, Y1, X0, 0)
+	FHSUM2(Y0, Y1, X0, 0)
 	ADDQ $4, AX
 	ADDQ BX, R8
 	DECQ R9
@@ -494,7 +433,7 @@ f16x1aSum:
 
 // func dotRowsF16x2AVX2(w []byte, wRows int, a []byte, m, stride int, res *[24]float32)
 TEXT ·dotRowsF16x2AVX2(SB), NOSPLIT, $0-80
-	F16WROWS2
+	FWROWS2($1)
 	LEAQ (R12)(BX*1), R13
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -522,16 +461,16 @@ f16x2aLoop:
 
 f16x2aDone:
 	MOVQ res+72(FP), AX
-	F16HSUM2(Y0, Y1, X0, 0)
-	F16HSUM2(Y2, Y3, X2, 4)
-	F16HSUM2(Y4, Y5, X4, 8)
-	F16HSUM2(Y6, Y7, X6, 12)
+	FHSUM2(Y0, Y1, X0, 0)
+	FHSUM2(Y2, Y3, X2, 4)
+	FHSUM2(Y4, Y5, X4, 8)
+	FHSUM2(Y6, Y7, X6, 12)
 	VZEROUPPER
 	RET
 
 // func dotRowsF16x3AVX2(w []byte, wRows int, a []byte, m, stride int, res *[24]float32)
 TEXT ·dotRowsF16x3AVX2(SB), NOSPLIT, $0-80
-	F16WROWS2
+	FWROWS2($1)
 	LEAQ (R12)(BX*1), R13
 	LEAQ (R13)(BX*1), R14
 	VXORPS Y0, Y0, Y0
@@ -566,11 +505,11 @@ f16x3aLoop:
 
 f16x3aDone:
 	MOVQ res+72(FP), AX
-	F16HSUM2(Y0, Y1, X0, 0)
-	F16HSUM2(Y2, Y3, X2, 4)
-	F16HSUM2(Y4, Y5, X4, 8)
-	F16HSUM2(Y6, Y7, X6, 12)
-	F16HSUM2(Y8, Y9, X8, 16)
-	F16HSUM2(Y10, Y11, X10, 20)
+	FHSUM2(Y0, Y1, X0, 0)
+	FHSUM2(Y2, Y3, X2, 4)
+	FHSUM2(Y4, Y5, X4, 8)
+	FHSUM2(Y6, Y7, X6, 12)
+	FHSUM2(Y8, Y9, X8, 16)
+	FHSUM2(Y10, Y11, X10, 20)
 	VZEROUPPER
 	RET

@@ -125,7 +125,7 @@ func checkRowsResults(t *testing.T, c rowsCase, gap int, where string, dot func(
 
 // rowsTypes are the weight types with multi-row kernels somewhere; the
 // others are tested on fewer shapes (they run the loop over VecDot).
-var rowsTypes = []Type{Q4_0, Q8_0, Q4_K, Q6_K, F16, Q5_K, Q5_0, Q4_1, Q5_1, Q2_K, Q3_K}
+var rowsTypes = []Type{Q4_0, Q8_0, Q4_K, Q6_K, F16, Q5_K, Q5_0, Q4_1, Q5_1, Q2_K, Q3_K, BF16, F32}
 
 // TestDotRowsImpls runs every implementation against the definition for
 // every weight type and kind of input, on 1..5, 16, 17 and 33 weight rows
