@@ -1,12 +1,13 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "dot_packed_amd64.h"
 
 // More AVX-512 VNNI tile kernels of DotPacked: Q5_K, Q2_K and Q3_K (Q8_K
 // activations), Q5_0 (Q8_0), Q4_1 and Q5_1 (Q8_1). dot_packed_more_amd64.go has their Go
 // declarations and the definitions they equal; the layout and the
-// register use are those of the kernels in dot_rows_amd64.s, whose macros
-// (which cannot be shared across files) are copied here where needed:
+// register use are those of the kernels in dot_rows_amd64.s, with the
+// macros of dot_packed_amd64.h:
 //
 //	Z0..Z7    the weight quants of the current (sub-)block: dword lane i
 //	          of Zg holds quants 4g..4g+3 of weight row i, unsigned (Q5_K:
@@ -73,66 +74,6 @@ DATA q5kWordIdx<>+56(SB)/8, $0x800f800f800b800b
 GLOBL q5kWordIdx<>(SB), RODATA|NOPTR, $64
 
 // ---------------------------------------------------------------- tiles
-
-// TILEPROLOGUE(ab, ACC), TILEEPILOGUE(OUT, STRIDE), PFD, PREFETCH4,
-// PREFETCH8, LOAD4 and WSCALES: as in dot_rows_amd64.s.
-#define TILEPROLOGUE(ab, ACC) \
-	MOVQ    w_base+0(FP), R8; \
-	MOVQ    wRows+24(FP), CX; \
-	MOVL    $1, AX; \
-	SHLL    CX, AX; \
-	DECL    AX; \
-	KMOVW   AX, K1; \
-	MOVQ    nb+64(FP), R13; \
-	IMULQ   $ab, R13; \
-	MOVQ    a_base+32(FP), SI; \
-	MOVQ    nb+64(FP), R14; \
-	XORQ    BX, BX; \
-	MOVQ    ACC, R12; \
-	VPXORD  Z16, Z16, Z16; \
-	MOVQ    aRows+56(FP), CX; \
-	MOVQ    R12, R11; \
-zeroLoop: \
-	VMOVUPS Z16, (R11); \
-	ADDQ    $64, R11; \
-	DECQ    CX; \
-	JNZ     zeroLoop
-
-#define TILEEPILOGUE(OUT, STRIDE) \
-	MOVQ    aRows+56(FP), CX; \
-	MOVQ    R12, R11; \
-	MOVQ    OUT, R10; \
-	MOVQ    STRIDE, DX; \
-	SHLQ    $2, DX; \
-storeLoop: \
-	VMOVUPS (R11), Z16; \
-	VMOVUPS Z16, K1, (R10); \
-	ADDQ    $64, R11; \
-	ADDQ    DX, R10; \
-	DECQ    CX; \
-	JNZ     storeLoop; \
-	VZEROUPPER
-
-#define PFD 8192
-
-#define PREFETCH4(off) \
-	PREFETCHT0 (off+PFD)(R8)(BX*1); \
-	PREFETCHT0 (off+PFD+64)(R8)(BX*1); \
-	PREFETCHT0 (off+PFD+128)(R8)(BX*1); \
-	PREFETCHT0 (off+PFD+192)(R8)(BX*1)
-
-#define PREFETCH8(off) \
-	PREFETCH4(off); \
-	PREFETCH4(off+256)
-
-#define LOAD4(off) \
-	PREFETCH4(off); \
-	VMOVDQU64 (off)(R8)(BX*1), Z9; \
-	VMOVDQU64 (off+64)(R8)(BX*1), Z10; \
-	VMOVDQU64 (off+128)(R8)(BX*1), Z11; \
-	VMOVDQU64 (off+192)(R8)(BX*1), Z12
-
-#define WSCALES VCVTPH2PS (R8)(BX*1), Z8
 
 // ---------------------------------------------------------------- Q5_0, Q4_1, Q5_1
 
@@ -703,24 +644,6 @@ GLOBL moreDwords32<>(SB), RODATA|NOPTR, $4
 
 DATA moreWords128<>+0(SB)/4, $0x00800080
 GLOBL moreWords128<>(SB), RODATA|NOPTR, $4
-
-// IACCFIRST, IACCNEXT, IACCLAST: as in dot_rows_amd64.s, the end of a pass
-// for one activation row: its int32 sums of the pass in Z9 stored to its
-// int32 accumulators, added to them, or added to them and acc + (d·yd)·S
-// into its float32 accumulators (d in Z8).
-#define IACCFIRST VMOVDQU64 Z9, (R11)(R9*1)
-
-#define IACCNEXT \
-	VPADDD    (R11)(R9*1), Z9, Z9; \
-	VMOVDQU64 Z9, (R11)(R9*1)
-
-#define IACCLAST \
-	VPADDD      (R11)(R9*1), Z9, Z9; \
-	VCVTDQ2PS   Z9, Z9; \
-	VMULPS.BCST (R10), Z8, Z12; \
-	VMOVUPS     (R11), Z13; \
-	VFMADD231PS Z12, Z9, Z13; \
-	VMOVUPS     Z13, (R11)
 
 // Q3KSC(Z, b, s): the frame's sc of sub-block s from byte b of each dword
 // of Z (the stored 6-bit scale, zero-extended, minus 32; Z27 holds 32).
